@@ -1,0 +1,4 @@
+#!/usr/bin/env python3
+import sys
+if '--list' in sys.argv:
+    sys.exit(0)
