@@ -1,0 +1,51 @@
+#include "lib/fanotify_group.hpp"
+
+#include <fcntl.h>
+#include <sys/fanotify.h>
+
+namespace fswait {
+
+Result<FanotifyGroup> FanotifyGroup::open() {
+    const unsigned base = FAN_CLASS_NOTIF | FAN_CLOEXEC | FAN_NONBLOCK | FAN_REPORT_FID | FAN_REPORT_DFID_NAME;
+    const unsigned ev = O_RDONLY | O_CLOEXEC | O_LARGEFILE;
+    // An unlimited queue needs CAP_SYS_ADMIN, the same capability that makes
+    // the kernel report real pids; EPERM here therefore means "unprivileged".
+    int fd = ::fanotify_init(base | FAN_UNLIMITED_QUEUE, ev);
+    if (fd < 0) return errno_code();
+    FanotifyGroup g(UniqueFd(fd), GroupFeatures{true, false});
+    g.probe_rename();
+    return g;
+}
+
+void FanotifyGroup::probe_rename() {
+    // A mark on "/" with FAN_RENAME is accepted only by 5.17+; remove it at
+    // once so that no event is queued for it.
+    if (::fanotify_mark(fd(), FAN_MARK_ADD, FAN_RENAME | FAN_ONDIR, AT_FDCWD, "/") == 0) {
+        features_.rename = true;
+        ::fanotify_mark(fd(), FAN_MARK_REMOVE, FAN_RENAME | FAN_ONDIR, AT_FDCWD, "/");
+    }
+}
+
+Status FanotifyGroup::mark(const std::string& path, std::uint64_t mask, bool follow) {
+    unsigned flags = FAN_MARK_ADD | (follow ? 0u : FAN_MARK_DONT_FOLLOW);
+    if (::fanotify_mark(fd(), flags, mask, AT_FDCWD, path.c_str()) < 0) return errno_code();
+    return {};
+}
+
+Status FanotifyGroup::unmark(const std::string& path, std::uint64_t mask, bool follow) {
+    unsigned flags = FAN_MARK_REMOVE | (follow ? 0u : FAN_MARK_DONT_FOLLOW);
+    if (::fanotify_mark(fd(), flags, mask, AT_FDCWD, path.c_str()) < 0) return errno_code();
+    return {};
+}
+
+Result<std::size_t> FanotifyGroup::read(char* buf, std::size_t n, Sys& sys) {
+    for (;;) {
+        ssize_t r = sys.read(fd(), buf, n);
+        if (r >= 0) return static_cast<std::size_t>(r);
+        if (errno == EINTR) continue;
+        if (errno == EAGAIN) return std::size_t{0};
+        return errno_code();
+    }
+}
+
+}  // namespace fswait

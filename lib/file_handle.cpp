@@ -1,0 +1,74 @@
+#include "lib/file_handle.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+
+#include <cstring>
+#include <vector>
+
+namespace fswait {
+namespace {
+
+std::uint64_t fsid_of(const struct statfs& st) {
+    std::uint64_t v = 0;
+    static_assert(sizeof v == sizeof st.f_fsid);
+    std::memcpy(&v, &st.f_fsid, sizeof v);
+    return v;
+}
+
+// name_to_handle_at with a buffer that grows on EOVERFLOW.
+Result<FileHandle> encode(int dirfd, const char* path, int flags) {
+    std::vector<char> buf(sizeof(file_handle) + MAX_HANDLE_SZ);
+    auto* fh = reinterpret_cast<file_handle*>(buf.data());
+    fh->handle_bytes = MAX_HANDLE_SZ;
+    int mount_id = 0;
+    if (::name_to_handle_at(dirfd, path, fh, &mount_id, flags) < 0) return errno_code();
+    FileHandle h;
+    h.type = fh->handle_type;
+    h.bytes.assign(reinterpret_cast<const char*>(fh->f_handle), fh->handle_bytes);
+    return h;
+}
+
+}  // namespace
+
+Result<FileHandle> handle_of_fd(int fd) {
+    auto h = encode(fd, "", AT_EMPTY_PATH);
+    if (!h) return h.error();
+    struct statfs sfs;
+    if (::fstatfs(fd, &sfs) < 0) return errno_code();
+    h->fsid = fsid_of(sfs);
+    return h;
+}
+
+Result<ObjectInfo> identify(const std::string& path, bool follow) {
+    // One O_PATH fd pins the object, so the handle, the fsid and the type all
+    // describe the same inode even if the path is renamed meanwhile.
+    int oflags = O_PATH | O_CLOEXEC | (follow ? 0 : O_NOFOLLOW);
+    UniqueFd fd(::open(path.c_str(), oflags));
+    if (!fd) return errno_code();
+    struct stat st, lst;
+    if (::fstat(fd.get(), &st) < 0) return errno_code();
+    if (::lstat(path.c_str(), &lst) < 0) return errno_code();
+    auto h = handle_of_fd(fd.get());
+    if (!h) return h.error();
+    ObjectInfo info;
+    info.handle = std::move(*h);
+    info.dev = st.st_dev;
+    info.is_dir = S_ISDIR(st.st_mode);
+    info.lstat_dir = S_ISDIR(lst.st_mode);
+    return info;
+}
+
+Result<UniqueFd> open_handle(int mount_fd, const FileHandle& h, int flags) {
+    std::vector<char> buf(sizeof(file_handle) + h.bytes.size());
+    auto* fh = reinterpret_cast<file_handle*>(buf.data());
+    fh->handle_bytes = static_cast<unsigned>(h.bytes.size());
+    fh->handle_type = h.type;
+    std::memcpy(fh->f_handle, h.bytes.data(), h.bytes.size());
+    UniqueFd fd(::open_by_handle_at(mount_fd, fh, flags | O_CLOEXEC));
+    if (!fd) return errno_code();
+    return fd;
+}
+
+}  // namespace fswait

@@ -1,0 +1,203 @@
+#include "lib/watcher.hpp"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/epoll.h>
+#include <sys/fanotify.h>
+#include <unistd.h>
+
+#include <unordered_set>
+
+#include "lib/fanotify_mask.hpp"
+#include "lib/mount_table.hpp"
+
+namespace fswait {
+namespace {
+
+// ~3000 events per read on average; large enough that a burst costs few
+// syscalls, small enough to keep the latency of the first line low.
+constexpr std::size_t kReadBuffer = 256 * 1024;
+
+std::string mount_dir_for(dev_t dev, const std::string& fallback) {
+    auto table = read_mount_table();
+    if (table)
+        for (const Mount& m : *table)
+            if (m.dev == dev) return m.mount_point;
+    return fallback;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Watcher>> Watcher::create(const WatcherOptions& opts) {
+    auto group = FanotifyGroup::open();
+    if (!group) return group.error();
+    std::unique_ptr<Watcher> w(new Watcher(std::move(*group), opts));
+    if (auto s = w->init_epoll(); !s) return s.error();
+    return w;
+}
+
+Watcher::Watcher(FanotifyGroup group, const WatcherOptions& opts)
+    : group_(std::move(group)), opts_(opts), buf_(kReadBuffer), self_(::getpid()) {}
+
+Status Watcher::init_epoll() {
+    epoll_.reset(::epoll_create1(EPOLL_CLOEXEC));
+    if (!epoll_) return errno_code();
+    epoll_event ev{};
+    ev.events = EPOLLIN;
+    ev.data.fd = group_.fd();
+    if (::epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, group_.fd(), &ev) < 0) return errno_code();
+    // fanotify says nothing when a watched filesystem is unmounted; the
+    // mount table does (POLLPRI on every change).
+    mountinfo_.reset(::open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC));
+    if (mountinfo_) {
+        ev.events = EPOLLPRI;
+        ev.data.fd = mountinfo_.get();
+        ::epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, mountinfo_.get(), &ev);
+    }
+    return {};
+}
+
+Result<int> Watcher::add(const std::string& path, bool follow) {
+    auto info = identify(path, follow);
+    if (!info) return info.error();
+    if (int existing = roots_.find(info->handle); existing >= 0 && roots_[existing].alive) return existing;
+    // DELETE_SELF is always asked for: inotify always tells when a watch
+    // ends (IGNORED), and so must we.
+    KindSet kinds = opts_.report | Kind::delete_self;
+    auto mask = fan_mask_for(kinds, info->is_dir, group_.features().rename);
+    if (auto s = group_.mark(path, mask, follow); !s) return s.error();
+    Root r;
+    r.path = path;
+    r.mount_dir = mount_dir_for(info->dev, info->is_dir ? path : path + "/..");
+    r.info = std::move(*info);
+    return roots_.add(std::move(r));
+}
+
+Status Watcher::read(std::vector<Event>& out) {
+    auto n = group_.read(buf_.data(), buf_.size());
+    if (!n) return n.error();
+    ::clock_gettime(CLOCK_REALTIME, &now_);
+    records_.clear();
+    auto parsed = parse_fanotify_buffer(std::string_view(buf_.data(), *n), records_);
+    // Attribution first, while the processes are most likely still there.
+    processes_.begin_batch();
+    for (const FanRecord& r : records_) processes_.lookup(r.pid);
+    for (const FanRecord& r : records_) translate(r, out);
+    check_unmounts(out);
+    return parsed;
+}
+
+void Watcher::check_unmounts(std::vector<Event>& out) {
+    if (!mountinfo_) return;
+    pollfd p{mountinfo_.get(), POLLPRI, 0};
+    if (::poll(&p, 1, 0) <= 0 || !(p.revents & (POLLPRI | POLLERR))) return;
+    auto table = read_mount_table();
+    if (!table) return;
+    std::unordered_set<dev_t> mounted;
+    for (const Mount& m : *table) mounted.insert(m.dev);
+    // inotify reports the unmount to every watch on that filesystem.
+    for (int i = roots_.size() - 1; i >= 0; --i) {
+        Root& r = roots_[i];
+        if (!r.alive || mounted.count(r.info.dev)) continue;
+        Event e;
+        e.kind = Kind::unmount;
+        e.is_dir = r.info.is_dir;
+        e.root = i;
+        e.time = now_;
+        out.push_back(std::move(e));
+        end_root(i, out);
+    }
+}
+
+std::uint32_t Watcher::next_cookie() {
+    if (++cookie_ == 0) ++cookie_;
+    return cookie_;
+}
+
+void Watcher::end_root(int root, std::vector<Event>& out) {
+    Root& r = roots_[root];
+    if (!r.alive) return;
+    r.alive = false;
+    parents_.invalidate();
+    Event e;
+    e.kind = Kind::ignored;
+    e.root = root;
+    e.time = now_;
+    out.push_back(std::move(e));
+}
+
+void Watcher::deliver(int root, Kind kind, bool is_dir, std::string_view name, std::uint32_t cookie,
+                      const FanRecord& r, std::vector<Event>& out) {
+    if (!roots_[root].alive) return;
+    if (opts_.report.has(kind)) {
+        Event e;
+        e.kind = kind;
+        e.is_dir = is_dir;
+        e.root = root;
+        e.name = std::string(name);
+        e.cookie = cookie;
+        e.pid = r.pid;
+        e.process = processes_.lookup(r.pid);
+        e.time = now_;
+        out.push_back(std::move(e));
+        if (opts_.oneshot) return end_root(root, out);
+    }
+    if (kind == Kind::delete_self) end_root(root, out);
+}
+
+void Watcher::translate(const FanRecord& r, std::vector<Event>& out) {
+    if (r.mask & FAN_Q_OVERFLOW) {
+        Event e;
+        e.kind = Kind::overflow;
+        e.time = now_;
+        out.push_back(std::move(e));
+        return;
+    }
+    if (r.pid == self_) return;
+    const bool is_dir = r.mask & FAN_ONDIR;
+    if (r.mask & FAN_RENAME) translate_rename(r, out);
+    KindSet kinds = kinds_from_fan_mask(r.mask);
+    if (is_dir && (kinds.intersects(kEntryKinds) || kinds.has(Kind::move_self))) parents_.invalidate();
+    const KindSet object_kinds = KindSet::from_bits(kinds.bits() & ~kEntryKinds.bits());
+    const KindSet entry_kinds = KindSet::from_bits(kinds.bits() & ~kSelfKinds.bits());
+
+    if (r.dir && r.name == ".") {
+        // An event on a directory: on a watched one, and/or inside one.
+        int self = roots_.find_dir(*r.dir);
+        const auto parents = parents_.lookup(*r.dir);
+        for (Kind k : lifecycle_order(kinds)) {
+            if (self >= 0 && object_kinds.has(k)) deliver(self, k, true, {}, 0, r, out);
+            if (!kSelfKinds.has(k) && object_kinds.has(k))
+                for (const auto& [root, name] : parents) deliver(root, k, true, name, 0, r, out);
+        }
+        return;
+    }
+    int dir_root = r.dir ? roots_.find_dir(*r.dir) : -1;
+    int file_root = r.fid && !is_dir ? roots_.find_file(*r.fid) : -1;
+    std::uint32_t cookie = 0;
+    if (!group_.features().rename && kinds.intersects(Kind::moved_from | Kind::moved_to)) {
+        // Before FAN_RENAME the halves arrive separately: pair them by pid.
+        if (kinds.has(Kind::moved_from)) cookie = pending_moves_[r.pid] = next_cookie();
+        else if (auto it = pending_moves_.find(r.pid); it != pending_moves_.end()) {
+            cookie = it->second;
+            pending_moves_.erase(it);
+        } else cookie = next_cookie();
+    }
+    for (Kind k : lifecycle_order(kinds)) {
+        if (dir_root >= 0 && entry_kinds.has(k)) deliver(dir_root, k, is_dir, r.name, cookie, r, out);
+        if (file_root >= 0 && object_kinds.has(k)) deliver(file_root, k, false, {}, 0, r, out);
+    }
+}
+
+void Watcher::translate_rename(const FanRecord& r, std::vector<Event>& out) {
+    const bool is_dir = r.mask & FAN_ONDIR;
+    int from = r.old_dir ? roots_.find_dir(*r.old_dir) : -1;
+    int to = r.new_dir ? roots_.find_dir(*r.new_dir) : -1;
+    if (from < 0 && to < 0) return;
+    std::uint32_t cookie = next_cookie();
+    if (is_dir) parents_.invalidate();
+    if (from >= 0) deliver(from, Kind::moved_from, is_dir, r.old_name, cookie, r, out);
+    if (to >= 0) deliver(to, Kind::moved_to, is_dir, r.new_name, cookie, r, out);
+}
+
+}  // namespace fswait

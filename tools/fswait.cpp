@@ -1,1 +1,244 @@
-int main() { return 0; }
+// fswait: inotifywait's command line on the fanotify backend.
+// parse -> set up in inotifywait's order -> event loop -> exit status.
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/epoll.h>
+#include <sys/timerfd.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <ctime>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "compat/options.hpp"
+#include "compat/path_list.hpp"
+#include "compat/regex_filter.hpp"
+#include "compat/wait_renderer.hpp"
+#include "lib/line_writer.hpp"
+#include "lib/unique_fd.hpp"
+#include "lib/watcher.hpp"
+
+namespace {
+
+using namespace fswait;
+using compat::WaitOptions;
+
+constexpr int kExitTimeout = 2;
+
+fswait::LineWriter err_writer(STDERR_FILENO);
+
+void say(const std::string& text) { (void)err_writer.write(text); }
+
+// The whole --fromfile list, or nullopt after inotifywait's (non-fatal)
+// "Couldn't open" message.
+std::optional<std::string> read_fromfile(const std::string& name) {
+    UniqueFd own;
+    int fd = STDIN_FILENO;
+    if (name != "-") {
+        own.reset(::open(name.c_str(), O_RDONLY | O_CLOEXEC));
+        if (!own) {
+            say("Couldn't open " + name + ": " + std::strerror(errno) + "\n");
+            return std::nullopt;
+        }
+        fd = own.get();
+    }
+    std::string text;
+    char buf[65536];
+    for (;;) {
+        ssize_t n = ::read(fd, buf, sizeof buf);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) break;
+        text.append(buf, static_cast<std::size_t>(n));
+    }
+    return text;
+}
+
+compat::EventMask requested_events(const WaitOptions& o) {
+    compat::EventMask m = o.events;
+    if (m.none()) m.kinds = kAllFileKinds;
+    return m;
+}
+
+std::optional<compat::WaitRenderer> make_renderer(const WaitOptions& o, int& status) {
+    auto fs = compat::make_filter(o.exclude, o.excludei, o.include, o.includei);
+    if (!fs.error.empty()) {
+        say(fs.error);
+        status = 1;
+        return std::nullopt;
+    }
+    auto fmt = compat::effective_format(o);
+    compat::Format format = fmt ? compat::Format(*fmt, false, o.timefmt) : compat::Format::default_line();
+    if (fmt && !format.valid()) {
+        say("Something is wrong with your format string.\n");
+        status = 1;
+        return std::nullopt;
+    }
+    auto style = o.csv ? compat::WaitRenderer::Style::csv
+                       : (fmt ? compat::WaitRenderer::Style::format : compat::WaitRenderer::Style::line);
+    return compat::WaitRenderer(style, std::move(format), std::move(fs.filter), requested_events(o));
+}
+
+std::string watch_error(const std::string& path, std::error_code ec) {
+    if (ec.value() == ENOSPC)
+        return "Failed to watch " + path + "; upper limit on fanotify marks reached!\n"
+               "Please increase the amount of fanotify marks allowed per user via "
+               "`/proc/sys/fs/fanotify/max_user_marks'.\n";
+    return "Couldn't watch " + path + ": " + ec.message() + "\n";
+}
+
+std::string init_error(std::error_code ec) {
+    if (ec.value() == EPERM)
+        return "fswait: fanotify needs CAP_SYS_ADMIN to report who caused each event; "
+               "run fswait as root\n";
+    return "Couldn't initialize fanotify: " + ec.message() + "\n";
+}
+
+// Re-arms the -t inactivity timer (no-op without -t).
+void arm(int timer, long seconds) {
+    if (timer < 0) return;
+    itimerspec its{};
+    its.it_value.tv_sec = seconds;
+    ::timerfd_settime(timer, 0, &its, nullptr);
+}
+
+class Loop {
+public:
+    Loop(Watcher& w, compat::WaitRenderer& r, int out_fd, const WaitOptions& o)
+        : watcher_(w), renderer_(r), out_(out_fd), opts_(o) {}
+
+    int run();
+
+private:
+    // Returns an exit status when the run is over, -1 to go on.
+    int handle(const Event& ev);
+    void write_out(const std::string& line);
+    void warn_overflow();
+
+    Watcher& watcher_;
+    compat::WaitRenderer& renderer_;
+    LineWriter out_;
+    const WaitOptions& opts_;
+    UniqueFd epoll_, timer_;
+    std::vector<Event> events_;
+    std::string line_;
+    bool write_failing_ = false;
+    std::time_t last_overflow_warning_ = 0;
+};
+
+int Loop::run() {
+    epoll_.reset(::epoll_create1(EPOLL_CLOEXEC));
+    epoll_event ev{};
+    ev.events = EPOLLIN;
+    ev.data.u32 = 0;
+    ::epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, watcher_.fd(), &ev);
+    if (opts_.timeout > 0) {
+        timer_.reset(::timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK));
+        ev.data.u32 = 1;
+        ::epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, timer_.get(), &ev);
+        arm(timer_.get(), opts_.timeout);
+    }
+    for (;;) {
+        epoll_event ready[2];
+        int n = ::epoll_wait(epoll_.get(), ready, 2, -1);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) return say(std::string(std::strerror(errno)) + "\n"), 1;
+        for (int i = 0; i < n; ++i)
+            if (ready[i].data.u32 == 1) return kExitTimeout;
+        events_.clear();
+        if (auto s = watcher_.read(events_); !s) return say(s.error().message() + "\n"), 1;
+        bool any = false;
+        for (const Event& e : events_) {
+            any = true;
+            if (int status = handle(e); status >= 0) return status;
+        }
+        if (any) arm(timer_.get(), opts_.timeout);
+    }
+}
+
+int Loop::handle(const Event& ev) {
+    if (ev.kind == Kind::overflow) warn_overflow();
+    line_.clear();
+    auto outcome = renderer_.render(ev, std::time(nullptr), line_);
+    if (outcome.filtered) return -1;
+    if (outcome.requested && opts_.quiet < 2) write_out(line_);
+    if (!opts_.monitor) return outcome.requested ? 0 : 1;
+    return -1;
+}
+
+void Loop::write_out(const std::string& line) {
+    auto s = out_.write(line);
+    if (s) {
+        write_failing_ = false;
+        return;
+    }
+    if (s.error().value() == EPIPE) {
+        // The reader went away: end as inotifywait does, by SIGPIPE (141).
+        ::signal(SIGPIPE, SIG_DFL);
+        ::raise(SIGPIPE);
+        ::_exit(141);
+    }
+    if (!write_failing_) {
+        const char* where = opts_.outfile ? opts_.outfile->c_str() : "standard output";
+        say("fswait: cannot write to '" + std::string(where) + "': " + s.error().message() +
+            "; events are being lost\n");
+    }
+    write_failing_ = true;
+}
+
+void Loop::warn_overflow() {
+    // Loss must never be silent, but one line a second is enough to say it.
+    std::time_t now = std::time(nullptr);
+    if (now == last_overflow_warning_) return;
+    last_overflow_warning_ = now;
+    say("fswait: the kernel event queue overflowed; some events were lost\n");
+}
+
+int run(const WaitOptions& o) {
+    compat::EventMask requested = requested_events(o);
+    WatcherOptions wo;
+    wo.report = requested.kinds;
+    wo.oneshot = requested.oneshot;
+    auto watcher = Watcher::create(wo);
+    if (!watcher) return say(init_error(watcher.error())), 1;
+
+    int status = 0;
+    auto renderer = make_renderer(o, status);
+    if (!renderer) return status;
+
+    std::optional<std::string> listed;
+    if (o.fromfile) listed = read_fromfile(*o.fromfile);
+    auto paths = compat::build_path_list(o.args, listed);
+    if (paths.watch.empty()) return say("No files specified to watch!\n"), 1;
+
+    UniqueFd outfile;
+    if (o.outfile) {
+        outfile.reset(::open(o.outfile->c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600));
+        if (!outfile) return say("Failed to open output file " + *o.outfile + "\n"), 1;
+    }
+
+    if (!o.quiet) say("Setting up watches.\n");
+    for (const std::string& p : paths.watch) {
+        auto idx = (*watcher)->add(p, !o.no_dereference);
+        if (!idx) return say(watch_error(p, idx.error())), 1;
+        if (*idx == static_cast<int>(renderer->root_count()))
+            renderer->add_root({p, (*watcher)->root(*idx).info.lstat_dir});
+    }
+    if (!o.quiet) say("Watches established.\n");
+    if (o.timeout < 0) return say("Negative timeout specified - abort!\n"), 1;
+
+    Loop loop(**watcher, *renderer, outfile ? outfile.get() : STDOUT_FILENO, o);
+    return loop.run();
+}
+
+}  // namespace
+
+int main(int argc, char* argv[]) {
+    auto parsed = compat::parse_wait_options(argc, argv);
+    if (!parsed.out.empty()) (void)LineWriter(STDOUT_FILENO).write(parsed.out);
+    if (!parsed.err.empty()) say(parsed.err);
+    if (parsed.exit_status >= 0) return parsed.exit_status;
+    return run(parsed.options);
+}

@@ -1,0 +1,50 @@
+// Turns lib Events into inotifywait's output bytes and exit decisions:
+// %w spelling, --exclude/--include, default line / --format / --csv, and
+// which events count as "an event you asked for".
+#pragma once
+
+#include <ctime>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "compat/event_names.hpp"
+#include "compat/format.hpp"
+#include "compat/regex_filter.hpp"
+#include "lib/event.hpp"
+
+namespace fswait::compat {
+
+struct RootSpelling {
+    std::string typed;      // the path as the user wrote it
+    bool is_dir = false;    // lstat says directory: %w gets a trailing '/'
+};
+
+class WaitRenderer {
+public:
+    enum class Style { line, format, csv };
+
+    // requested: the -e mask after the "nothing named means all" fallback.
+    WaitRenderer(Style style, Format format, std::optional<RegexFilter> filter, EventMask requested)
+        : style_(style), format_(std::move(format)), filter_(std::move(filter)), requested_(requested) {}
+
+    void add_root(RootSpelling r) { roots_.push_back(std::move(r)); }
+    std::size_t root_count() const { return roots_.size(); }
+
+    struct Outcome {
+        bool filtered = false;   // hidden by --exclude/--include: as if it never came
+        bool requested = false;  // one of the kinds the user asked for (-e)
+    };
+    // Appends the line for ev to out when it is requested and not filtered.
+    Outcome render(const Event& ev, std::time_t now, std::string& out);
+
+private:
+    Style style_;
+    Format format_;
+    std::optional<RegexFilter> filter_;
+    EventMask requested_;
+    std::vector<RootSpelling> roots_;
+    std::string w_, path_;  // reused buffers: rendering runs once per event
+};
+
+}  // namespace fswait::compat

@@ -1,0 +1,22 @@
+// The syscalls whose failures the unit tests must be able to inject
+// (EINTR, EAGAIN, short writes, ENOSPC, EIO). Everything else calls libc.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstddef>
+
+namespace fswait {
+
+class Sys {
+public:
+    virtual ~Sys() = default;
+    virtual ssize_t read(int fd, void* buf, std::size_t n);
+    virtual ssize_t write(int fd, const void* buf, std::size_t n);
+    // Waits until fd is writable; used after EAGAIN on a non-blocking output.
+    virtual int wait_writable(int fd);
+};
+
+Sys& real_sys();
+
+}  // namespace fswait
