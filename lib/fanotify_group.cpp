@@ -10,9 +10,16 @@ Result<FanotifyGroup> FanotifyGroup::open() {
     const unsigned ev = O_RDONLY | O_CLOEXEC | O_LARGEFILE;
     // An unlimited queue needs CAP_SYS_ADMIN, the same capability that makes
     // the kernel report real pids; EPERM here therefore means "unprivileged".
-    int fd = ::fanotify_init(base | FAN_UNLIMITED_QUEUE, ev);
+    GroupFeatures f;
+    f.unlimited_queue = true;
+    f.target_fid = true;
+    int fd = ::fanotify_init(base | FAN_UNLIMITED_QUEUE | FAN_REPORT_TARGET_FID, ev);
+    if (fd < 0 && errno == EINVAL) {
+        f.target_fid = false;
+        fd = ::fanotify_init(base | FAN_UNLIMITED_QUEUE, ev);
+    }
     if (fd < 0) return errno_code();
-    FanotifyGroup g(UniqueFd(fd), GroupFeatures{true, false});
+    FanotifyGroup g(UniqueFd(fd), f);
     g.probe_rename();
     return g;
 }
@@ -28,12 +35,6 @@ void FanotifyGroup::probe_rename() {
 
 Status FanotifyGroup::mark(const std::string& path, std::uint64_t mask, bool follow) {
     unsigned flags = FAN_MARK_ADD | (follow ? 0u : FAN_MARK_DONT_FOLLOW);
-    if (::fanotify_mark(fd(), flags, mask, AT_FDCWD, path.c_str()) < 0) return errno_code();
-    return {};
-}
-
-Status FanotifyGroup::unmark(const std::string& path, std::uint64_t mask, bool follow) {
-    unsigned flags = FAN_MARK_REMOVE | (follow ? 0u : FAN_MARK_DONT_FOLLOW);
     if (::fanotify_mark(fd(), flags, mask, AT_FDCWD, path.c_str()) < 0) return errno_code();
     return {};
 }

@@ -13,7 +13,8 @@ namespace fswait {
 
 struct GroupFeatures {
     bool unlimited_queue = false;
-    bool rename = false;  // FAN_RENAME (5.17)
+    bool target_fid = false;  // FAN_REPORT_TARGET_FID (5.17): child handles on entry events
+    bool rename = false;      // FAN_RENAME (5.17)
 };
 
 class FanotifyGroup {
@@ -24,9 +25,6 @@ public:
 
     // Adds an inode mark on the object `path` names.
     Status mark(const std::string& path, std::uint64_t mask, bool follow);
-    // Removes the whole inode mark of `path` (oneshot); ENOENT when gone.
-    Status unmark(const std::string& path, std::uint64_t mask, bool follow);
-
     // One non-blocking read of as many queued events as fit in buf.
     Result<std::size_t> read(char* buf, std::size_t n, Sys& sys = real_sys());
 

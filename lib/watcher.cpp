@@ -1,7 +1,6 @@
 #include "lib/watcher.hpp"
 
 #include <fcntl.h>
-#include <poll.h>
 #include <sys/epoll.h>
 #include <sys/fanotify.h>
 #include <unistd.h>
@@ -31,29 +30,25 @@ std::string mount_dir_for(dev_t dev, const std::string& fallback) {
 Result<std::unique_ptr<Watcher>> Watcher::create(const WatcherOptions& opts) {
     auto group = FanotifyGroup::open();
     if (!group) return group.error();
-    std::unique_ptr<Watcher> w(new Watcher(std::move(*group), opts));
-    if (auto s = w->init_epoll(); !s) return s.error();
-    return w;
+    return std::unique_ptr<Watcher>(new Watcher(std::move(*group), opts));
 }
 
 Watcher::Watcher(FanotifyGroup group, const WatcherOptions& opts)
-    : group_(std::move(group)), opts_(opts), buf_(kReadBuffer), self_(::getpid()) {}
-
-Status Watcher::init_epoll() {
-    epoll_.reset(::epoll_create1(EPOLL_CLOEXEC));
-    if (!epoll_) return errno_code();
-    epoll_event ev{};
-    ev.events = EPOLLIN;
-    ev.data.fd = group_.fd();
-    if (::epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, group_.fd(), &ev) < 0) return errno_code();
+    : group_(std::move(group)), opts_(opts), buf_(kReadBuffer), self_(::getpid()) {
     // fanotify says nothing when a watched filesystem is unmounted; the
     // mount table does (POLLPRI on every change).
     mountinfo_.reset(::open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC));
-    if (mountinfo_) {
-        ev.events = EPOLLPRI;
-        ev.data.fd = mountinfo_.get();
-        ::epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, mountinfo_.get(), &ev);
-    }
+}
+
+std::vector<Watcher::PollSource> Watcher::poll_sources() const {
+    std::vector<PollSource> v{{group_.fd(), EPOLLIN}};
+    if (mountinfo_) v.push_back({mountinfo_.get(), EPOLLPRI});
+    return v;
+}
+
+Status Watcher::dispatch(std::size_t source, std::vector<Event>& out) {
+    if (source == 0) return read_events(out);
+    check_unmounts(out);
     return {};
 }
 
@@ -70,10 +65,19 @@ Result<int> Watcher::add(const std::string& path, bool follow) {
     r.path = path;
     r.mount_dir = mount_dir_for(info->dev, info->is_dir ? path : path + "/..");
     r.info = std::move(*info);
-    return roots_.add(std::move(r));
+    bool dir = r.info.is_dir;
+    int idx = roots_.add(std::move(r));
+    // After the mark: a subdirectory made meanwhile is seen by one or both.
+    if (dir) seed(idx, path, follow);
+    return idx;
 }
 
-Status Watcher::read(std::vector<Event>& out) {
+void Watcher::seed(int root, const std::string& path, bool follow) {
+    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC | (follow ? 0 : O_NOFOLLOW)));
+    if (fd) children_.seed(root, fd.get());
+}
+
+Status Watcher::read_events(std::vector<Event>& out) {
     auto n = group_.read(buf_.data(), buf_.size());
     if (!n) return n.error();
     ::clock_gettime(CLOCK_REALTIME, &now_);
@@ -83,14 +87,11 @@ Status Watcher::read(std::vector<Event>& out) {
     processes_.begin_batch();
     for (const FanRecord& r : records_) processes_.lookup(r.pid);
     for (const FanRecord& r : records_) translate(r, out);
-    check_unmounts(out);
     return parsed;
 }
 
 void Watcher::check_unmounts(std::vector<Event>& out) {
-    if (!mountinfo_) return;
-    pollfd p{mountinfo_.get(), POLLPRI, 0};
-    if (::poll(&p, 1, 0) <= 0 || !(p.revents & (POLLPRI | POLLERR))) return;
+    ::clock_gettime(CLOCK_REALTIME, &now_);
     auto table = read_mount_table();
     if (!table) return;
     std::unordered_set<dev_t> mounted;
@@ -118,7 +119,6 @@ void Watcher::end_root(int root, std::vector<Event>& out) {
     Root& r = roots_[root];
     if (!r.alive) return;
     r.alive = false;
-    parents_.invalidate();
     Event e;
     e.kind = Kind::ignored;
     e.root = root;
@@ -132,7 +132,8 @@ void Watcher::deliver(int root, Kind kind, bool is_dir, std::string_view name, s
     if (opts_.report.has(kind)) {
         Event e;
         e.kind = kind;
-        e.is_dir = is_dir;
+        // inotify marks a directory's own DELETE_SELF and MOVE_SELF without ISDIR.
+        e.is_dir = is_dir && !(name.empty() && kSelfKinds.has(kind));
         e.root = root;
         e.name = std::string(name);
         e.cookie = cookie;
@@ -157,18 +158,18 @@ void Watcher::translate(const FanRecord& r, std::vector<Event>& out) {
     const bool is_dir = r.mask & FAN_ONDIR;
     if (r.mask & FAN_RENAME) translate_rename(r, out);
     KindSet kinds = kinds_from_fan_mask(r.mask);
-    if (is_dir && (kinds.intersects(kEntryKinds) || kinds.has(Kind::move_self))) parents_.invalidate();
     const KindSet object_kinds = KindSet::from_bits(kinds.bits() & ~kEntryKinds.bits());
     const KindSet entry_kinds = KindSet::from_bits(kinds.bits() & ~kSelfKinds.bits());
 
     if (r.dir && r.name == ".") {
-        // An event on a directory: on a watched one, and/or inside one.
+        // An event on a directory: inside a watched one (reported first, as
+        // inotify does) and/or on a watched one itself.
+        const auto parents = children_.lookup(*r.dir);
         int self = roots_.find_dir(*r.dir);
-        const auto parents = parents_.lookup(*r.dir);
         for (Kind k : lifecycle_order(kinds)) {
-            if (self >= 0 && object_kinds.has(k)) deliver(self, k, true, {}, 0, r, out);
             if (!kSelfKinds.has(k) && object_kinds.has(k))
                 for (const auto& [root, name] : parents) deliver(root, k, true, name, 0, r, out);
+            if (self >= 0 && object_kinds.has(k)) deliver(self, k, true, {}, 0, r, out);
         }
         return;
     }
@@ -187,6 +188,19 @@ void Watcher::translate(const FanRecord& r, std::vector<Event>& out) {
         if (dir_root >= 0 && entry_kinds.has(k)) deliver(dir_root, k, is_dir, r.name, cookie, r, out);
         if (file_root >= 0 && object_kinds.has(k)) deliver(file_root, k, false, {}, 0, r, out);
     }
+    if (is_dir && dir_root >= 0) track_dirs(r, kinds);
+}
+
+// Keeps the subdirectory table current; runs after the record's events were
+// delivered, so that they still name what the record is about.
+void Watcher::track_dirs(const FanRecord& r, KindSet kinds) {
+    int root = roots_.find_dir(*r.dir);
+    std::string name(r.name);
+    const HandleView* child = r.fid ? &*r.fid : nullptr;
+    if (kinds.has(Kind::delete_)) children_.deleted(root, name);
+    if (kinds.has(Kind::moved_from)) children_.moved(root, name, -1, {}, nullptr);
+    if (kinds.has(Kind::create) && !kinds.has(Kind::delete_)) children_.created(root, name, child);
+    if (kinds.has(Kind::moved_to) && !kinds.has(Kind::moved_from)) children_.created(root, name, child);
 }
 
 void Watcher::translate_rename(const FanRecord& r, std::vector<Event>& out) {
@@ -195,9 +209,10 @@ void Watcher::translate_rename(const FanRecord& r, std::vector<Event>& out) {
     int to = r.new_dir ? roots_.find_dir(*r.new_dir) : -1;
     if (from < 0 && to < 0) return;
     std::uint32_t cookie = next_cookie();
-    if (is_dir) parents_.invalidate();
     if (from >= 0) deliver(from, Kind::moved_from, is_dir, r.old_name, cookie, r, out);
     if (to >= 0) deliver(to, Kind::moved_to, is_dir, r.new_name, cookie, r, out);
+    if (is_dir)
+        children_.moved(from, std::string(r.old_name), to, std::string(r.new_name), r.fid ? &*r.fid : nullptr);
 }
 
 }  // namespace fswait

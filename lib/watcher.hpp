@@ -7,7 +7,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "lib/dir_parents.hpp"
+#include "lib/child_dirs.hpp"
 #include "lib/event.hpp"
 #include "lib/fanotify_group.hpp"
 #include "lib/fanotify_records.hpp"
@@ -36,16 +36,24 @@ public:
 
     const Root& root(int i) const { return roots_[i]; }
 
-    // Readable (epoll/poll) when read() may deliver something.
-    int fd() const { return epoll_.get(); }
+    // The fds to wait on, each with its poll events. The caller owns the one
+    // epoll loop (a nested epoll would swallow mountinfo's one-shot POLLPRI)
+    // and calls dispatch(i, ...) when source i is ready.
+    struct PollSource {
+        int fd;
+        std::uint32_t events;
+    };
+    std::vector<PollSource> poll_sources() const;
 
-    // Non-blocking: delivers what is queued now (possibly nothing).
-    Status read(std::vector<Event>& out);
+    // Non-blocking: delivers what source i has now (possibly nothing).
+    Status dispatch(std::size_t source, std::vector<Event>& out);
 
 private:
     Watcher(FanotifyGroup group, const WatcherOptions& opts);
-    Status init_epoll();
+    Status read_events(std::vector<Event>& out);
     void check_unmounts(std::vector<Event>& out);
+    void seed(int root, const std::string& path, bool follow);
+    void track_dirs(const FanRecord& r, KindSet kinds);
     void translate(const FanRecord& r, std::vector<Event>& out);
     void translate_rename(const FanRecord& r, std::vector<Event>& out);
     void deliver(int root, Kind kind, bool is_dir, std::string_view name, std::uint32_t cookie,
@@ -55,10 +63,9 @@ private:
 
     FanotifyGroup group_;
     WatcherOptions opts_;
-    UniqueFd epoll_;
     UniqueFd mountinfo_;
     RootTable roots_;
-    DirParents parents_{roots_};
+    ChildDirs children_{roots_};
     UserNames users_;
     ProcessTable processes_{users_};
     std::vector<char> buf_;

@@ -6,6 +6,7 @@
 #include <sys/timerfd.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <ctime>
@@ -129,32 +130,51 @@ private:
 };
 
 int Loop::run() {
+    constexpr std::uint32_t kTimer = 0xffff;
     epoll_.reset(::epoll_create1(EPOLL_CLOEXEC));
-    epoll_event ev{};
-    ev.events = EPOLLIN;
-    ev.data.u32 = 0;
-    ::epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, watcher_.fd(), &ev);
+    if (!epoll_) return say(std::string(std::strerror(errno)) + "\n"), 1;
+    auto sources = watcher_.poll_sources();
+    for (std::uint32_t i = 0; i < sources.size(); ++i) {
+        epoll_event ev{};
+        ev.events = sources[i].events;
+        ev.data.u32 = i;
+        ::epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, sources[i].fd, &ev);
+    }
     if (opts_.timeout > 0) {
         timer_.reset(::timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK));
-        ev.data.u32 = 1;
+        epoll_event ev{};
+        ev.events = EPOLLIN;
+        ev.data.u32 = kTimer;
         ::epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, timer_.get(), &ev);
         arm(timer_.get(), opts_.timeout);
     }
     for (;;) {
-        epoll_event ready[2];
-        int n = ::epoll_wait(epoll_.get(), ready, 2, -1);
+        epoll_event ready[4];
+        int n = ::epoll_wait(epoll_.get(), ready, 4, -1);
         if (n < 0 && errno == EINTR) continue;
         if (n < 0) return say(std::string(std::strerror(errno)) + "\n"), 1;
-        for (int i = 0; i < n; ++i)
-            if (ready[i].data.u32 == 1) return kExitTimeout;
-        events_.clear();
-        if (auto s = watcher_.read(events_); !s) return say(s.error().message() + "\n"), 1;
-        bool any = false;
-        for (const Event& e : events_) {
-            any = true;
-            if (int status = handle(e); status >= 0) return status;
+        // Sources in index order and the deadline last: what the kernel
+        // queued before an unmount or before the deadline still counts.
+        bool timed_out = false;
+        std::sort(ready, ready + std::min(n, 4), [](const epoll_event& a, const epoll_event& b) {
+            return a.data.u32 < b.data.u32;
+        });
+        for (int i = 0; i < n; ++i) {
+            if (ready[i].data.u32 == kTimer) {
+                timed_out = true;
+                continue;
+            }
+            events_.clear();
+            if (auto s = watcher_.dispatch(ready[i].data.u32, events_); !s)
+                return say(s.error().message() + "\n"), 1;
+            for (const Event& e : events_)
+                if (int status = handle(e); status >= 0) return status;
+            if (!events_.empty()) {
+                arm(timer_.get(), opts_.timeout);
+                timed_out = false;
+            }
         }
-        if (any) arm(timer_.get(), opts_.timeout);
+        if (timed_out) return kExitTimeout;
     }
 }
 
