@@ -1,0 +1,70 @@
+#!/bin/sh
+# The README's two commands. Idempotent; run as root on Debian 12.
+#   ./bootstrap.sh demo [DIR]   install what is missing, build, watch DIR (default /tmp)
+#   ./bootstrap.sh test         install what is missing, build, run the whole test suite
+set -eu
+cd "$(dirname "$0")"
+
+PACKAGES="g++ meson ninja-build pkg-config libfmt-dev libboost-test-dev python3 man-db inotify-tools util-linux"
+BUILD=build
+
+need_root() {
+    if [ "$(id -u)" != 0 ]; then
+        echo "bootstrap.sh: run me as root (apt-get, fanotify and the tests' tmpfs mounts need it)" >&2
+        exit 1
+    fi
+}
+
+install_missing() {
+    missing=""
+    for p in $PACKAGES; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+    done
+    [ -z "$missing" ] && return 0
+    echo "bootstrap.sh: installing$missing" >&2
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing >/dev/null
+}
+
+build() {
+    if [ ! -f "$BUILD/build.ninja" ]; then
+        meson setup "$BUILD" --wrap-mode=nodownload -Dwerror=true >/dev/null
+    else
+        meson configure "$BUILD" -Dwerror=true >/dev/null
+    fi
+    ninja -C "$BUILD" >/dev/null
+}
+
+summary() {
+    python3 - "$BUILD/meson-logs/testlog.json" <<'PY'
+import json, sys
+passed = failed = skipped = 0
+for line in open(sys.argv[1]):
+    r = json.loads(line)["result"]
+    if r in ("OK", "EXPECTEDFAIL"): passed += 1
+    elif r == "SKIP": skipped += 1
+    else: failed += 1
+print(f"{passed} passed, {failed} failed, {skipped} skipped")
+PY
+}
+
+case "${1:-}" in
+demo)
+    need_root; install_missing; build
+    dir=${2:-/tmp}
+    echo "bootstrap.sh: watching $dir; change something there, Ctrl-C to stop" >&2
+    exec "$BUILD/tools/fswait" -m --format '%T %p %c %u %e %w%f' --timefmt '%F %T' "$dir"
+    ;;
+test)
+    need_root; install_missing; build
+    status=0
+    meson test -C "$BUILD" --print-errorlogs --num-processes 2 >"$BUILD/meson-test.out" 2>&1 || status=$?
+    if [ "$status" != 0 ]; then cat "$BUILD/meson-test.out"; fi
+    summary
+    exit "$status"
+    ;;
+*)
+    echo "usage: $0 demo [DIR] | test" >&2
+    exit 2
+    ;;
+esac
