@@ -1,4 +1,93 @@
 #!/usr/bin/env python3
+"""End-to-end CLI tests for fswait (python3 standard library only).
+
+  run.py --list                      every case name, one per line
+  run.py --list-oracle               cases that must also hold for inotifywait 3.22.6
+  run.py --binary PATH CASE          run one case: exit 0 pass, 1 fail, 77 skip
+  run.py --binary PATH --all [--oracle-only] [-v]
+                                     run all (or the oracle) cases, one line each,
+                                     then `N passed, N failed`; -v prints the diffs
+
+Cases live in cases_*.py (one module per theme, each exporting CASES).
+A case needing root exits 77 when not root, unless CI=true (then it fails).
+"""
+import argparse
+import glob
+import importlib
+import os
 import sys
-if '--list' in sys.argv:
-    sys.exit(0)
+
+sys.dont_write_bytecode = True      # keep the source tree free of __pycache__
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+
+import harness  # noqa: E402
+
+EXIT_SKIP = 77
+
+
+def load_cases():
+    cases, seen = [], set()
+    for path in sorted(glob.glob(os.path.join(HERE, 'cases_*.py'))):
+        module = importlib.import_module(os.path.basename(path)[:-3])
+        for case in module.CASES:
+            if case.name in seen:
+                raise SystemExit(f'duplicate case name {case.name}')
+            seen.add(case.name)
+            cases.append(case)
+    return cases
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument('--list', action='store_true')
+    ap.add_argument('--list-oracle', action='store_true')
+    ap.add_argument('--binary')
+    ap.add_argument('--all', action='store_true')
+    ap.add_argument('--oracle-only', action='store_true')
+    ap.add_argument('-v', '--verbose', action='store_true')
+    ap.add_argument('case', nargs='?')
+    opts = ap.parse_args()
+    cases = load_cases()
+
+    if opts.list or opts.list_oracle:
+        for case in cases:
+            if opts.list or case.oracle:
+                print(case.name)
+        return 0
+    if not opts.binary or bool(opts.all) == bool(opts.case):
+        ap.error('give --binary PATH and either one CASE or --all')
+    if not os.access(opts.binary, os.X_OK):
+        ap.error(f'{opts.binary} is not an executable')
+
+    if opts.case:
+        by_name = {c.name: c for c in cases}
+        if opts.case not in by_name:
+            ap.error(f'no such case: {opts.case}')
+        result, details = harness.run_case(by_name[opts.case], opts.binary)
+        print(f'{result} {opts.case}')
+        for line in details:
+            print(line)
+        return {harness.PASS: 0, harness.FAIL: 1, harness.SKIP: EXIT_SKIP}[result]
+
+    counts = {harness.PASS: 0, harness.FAIL: 0, harness.SKIP: 0}
+    for case in cases:
+        if opts.oracle_only and not case.oracle:
+            continue
+        result, details = harness.run_case(case, opts.binary)
+        counts[result] += 1
+        reason = details[0].strip() if details else ''
+        print(f'{result} {case.name}' + (f'  -- {reason}' if result != harness.PASS else ''),
+              flush=True)
+        if opts.verbose and result == harness.FAIL:
+            for line in details:
+                print(line)
+    summary = f'{counts[harness.PASS]} passed, {counts[harness.FAIL]} failed'
+    if counts[harness.SKIP]:
+        summary += f', {counts[harness.SKIP]} skipped'
+    print(summary)
+    return 1 if counts[harness.FAIL] else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
