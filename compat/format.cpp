@@ -90,7 +90,7 @@ void Format::render_time(std::time_t now, std::string& out) const {
     const std::size_t start = out.size();
     // strftime reports "did not fit" and "empty result" alike (0), so grow
     // the room a few times before concluding the text is empty.
-    for (std::size_t room = 64 + 4 * timefmt_->size(); room <= kMaxTimeText; room *= 1) {
+    for (std::size_t room = 64 + 4 * timefmt_->size(); room <= kMaxTimeText; room *= 4) {
         out.resize(start + room);
         const std::size_t n = std::strftime(out.data() + start, room, timefmt_->c_str(), &tm);
         if (n > 0) {
