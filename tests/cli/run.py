@@ -15,6 +15,7 @@ import argparse
 import glob
 import importlib
 import os
+import signal
 import sys
 
 sys.dont_write_bytecode = True      # keep the source tree free of __pycache__
@@ -38,7 +39,15 @@ def load_cases():
     return cases
 
 
+def _exit_on_signal(signum, _frame):
+    # Raise instead of dying, so that a case being torn down (meson timeout,
+    # ^C) still kills its watcher and unmounts its tmpfs.
+    raise SystemExit(128 + signum)
+
+
 def main():
+    signal.signal(signal.SIGTERM, _exit_on_signal)
+    signal.signal(signal.SIGINT, _exit_on_signal)
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument('--list', action='store_true')
     ap.add_argument('--list-oracle', action='store_true')
