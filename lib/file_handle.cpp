@@ -18,12 +18,13 @@ std::uint64_t fsid_of(const struct statfs& st) {
 }
 
 // name_to_handle_at with a buffer that grows on EOVERFLOW.
-Result<FileHandle> encode(int dirfd, const char* path, int flags) {
+Result<FileHandle> encode(int dirfd, const char* path, int flags, int* mount_id_out) {
     std::vector<char> buf(sizeof(file_handle) + MAX_HANDLE_SZ);
     auto* fh = reinterpret_cast<file_handle*>(buf.data());
     fh->handle_bytes = MAX_HANDLE_SZ;
     int mount_id = 0;
     if (::name_to_handle_at(dirfd, path, fh, &mount_id, flags) < 0) return errno_code();
+    if (mount_id_out) *mount_id_out = mount_id;
     FileHandle h;
     h.type = fh->handle_type;
     h.bytes.assign(reinterpret_cast<const char*>(fh->f_handle), fh->handle_bytes);
@@ -32,8 +33,8 @@ Result<FileHandle> encode(int dirfd, const char* path, int flags) {
 
 }  // namespace
 
-Result<FileHandle> handle_of_fd(int fd) {
-    auto h = encode(fd, "", AT_EMPTY_PATH);
+Result<FileHandle> handle_of_fd(int fd, int* mount_id) {
+    auto h = encode(fd, "", AT_EMPTY_PATH, mount_id);
     if (!h) return h.error();
     struct statfs sfs;
     if (::fstatfs(fd, &sfs) < 0) return errno_code();
@@ -50,11 +51,10 @@ Result<ObjectInfo> identify(const std::string& path, bool follow) {
     struct stat st, lst;
     if (::fstat(fd.get(), &st) < 0) return errno_code();
     if (::lstat(path.c_str(), &lst) < 0) return errno_code();
-    auto h = handle_of_fd(fd.get());
-    if (!h) return h.error();
     ObjectInfo info;
+    auto h = handle_of_fd(fd.get(), &info.mount_id);
+    if (!h) return h.error();
     info.handle = std::move(*h);
-    info.dev = st.st_dev;
     info.is_dir = S_ISDIR(st.st_mode);
     info.lstat_dir = S_ISDIR(lst.st_mode);
     return info;

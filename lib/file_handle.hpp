@@ -33,7 +33,7 @@ struct FileHandleHash {
 // What a watch needs to know about the object a path names.
 struct ObjectInfo {
     FileHandle handle;
-    dev_t dev = 0;          // st_dev: which superblock (for unmount detection)
+    int mount_id = 0;       // the mount the path resolved through (mountinfo's first field)
     bool is_dir = false;    // the object itself (after following a symlink unless !follow)
     bool lstat_dir = false; // the path as typed is a directory, not a symlink to one
 };
@@ -41,8 +41,9 @@ struct ObjectInfo {
 // Stats and encodes `path` (following a final symlink unless !follow).
 Result<ObjectInfo> identify(const std::string& path, bool follow);
 
-// Encodes the object an fd refers to (O_PATH fds included).
-Result<FileHandle> handle_of_fd(int fd);
+// Encodes the object an fd refers to (O_PATH fds included); mount_id, when
+// given, receives the id of the mount the fd is on.
+Result<FileHandle> handle_of_fd(int fd, int* mount_id = nullptr);
 
 // open_by_handle_at through any fd on the same filesystem.
 Result<UniqueFd> open_handle(int mount_fd, const FileHandle& h, int flags);

@@ -14,6 +14,8 @@ struct Root {
     std::string path;      // as the user typed it
     ObjectInfo info;
     std::string mount_dir; // a directory on the same filesystem, for open_by_handle_at
+    dev_t mount_dev = 0;   // the filesystem's device as mountinfo spells it (not st_dev:
+                           // they differ on btrfs subvolumes)
     bool alive = true;     // false once deleted, unmounted or (oneshot) used up
 };
 

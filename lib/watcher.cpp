@@ -17,12 +17,17 @@ namespace {
 // syscalls, small enough to keep the latency of the first line low.
 constexpr std::size_t kReadBuffer = 256 * 1024;
 
-std::string mount_dir_for(dev_t dev, const std::string& fallback) {
+// Where the root's mount is, and which device mountinfo gives it.
+void locate_mount(Root& r) {
+    r.mount_dir = r.info.is_dir ? r.path : r.path + "/..";
     auto table = read_mount_table();
-    if (table)
-        for (const Mount& m : *table)
-            if (m.dev == dev) return m.mount_point;
-    return fallback;
+    if (!table) return;
+    for (const Mount& m : *table) {
+        if (m.id != r.info.mount_id) continue;
+        r.mount_dir = m.mount_point;
+        r.mount_dev = m.dev;
+        return;
+    }
 }
 
 }  // namespace
@@ -63,8 +68,8 @@ Result<int> Watcher::add(const std::string& path, bool follow) {
     if (auto s = group_.mark(path, mask, follow); !s) return s.error();
     Root r;
     r.path = path;
-    r.mount_dir = mount_dir_for(info->dev, info->is_dir ? path : path + "/..");
     r.info = std::move(*info);
+    locate_mount(r);
     bool dir = r.info.is_dir;
     int idx = roots_.add(std::move(r));
     // After the mark: a subdirectory made meanwhile is seen by one or both.
@@ -99,7 +104,7 @@ void Watcher::check_unmounts(std::vector<Event>& out) {
     // inotify reports the unmount to every watch on that filesystem.
     for (int i = roots_.size() - 1; i >= 0; --i) {
         Root& r = roots_[i];
-        if (!r.alive || mounted.count(r.info.dev)) continue;
+        if (!r.alive || r.mount_dev == 0 || mounted.count(r.mount_dev)) continue;
         Event e;
         e.kind = Kind::unmount;
         e.is_dir = r.info.is_dir;
