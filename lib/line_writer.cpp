@@ -7,7 +7,10 @@ namespace fswait {
 Status LineWriter::write(std::string_view bytes) {
     while (!bytes.empty()) {
         ssize_t n = sys_.write(fd_, bytes.data(), bytes.size());
-        if (n >= 0) {
+        // write(2) accepting nothing would make this loop spin forever; it
+        // means the device takes no more data.
+        if (n == 0) return std::error_code(ENOSPC, std::generic_category());
+        if (n > 0) {
             bytes.remove_prefix(static_cast<std::size_t>(n));
             continue;
         }
