@@ -1,0 +1,124 @@
+"""Case definition for the fswait end-to-end CLI tests.
+
+A case is data: a setup script, the watcher's arguments, a workload script and
+the exact expected stdout bytes, stderr text and exit status.  The runner
+(run.py / harness.py) gives every case a private tmpfs as its working
+directory, so relative paths such as `w` are all a case ever needs.
+
+Expected values may be:
+  * plain values (bytes for stdout, str for stderr, int for the status);
+    stderr may contain `{prog}`, replaced by the basename of the binary;
+  * a function of a Ctx (see below), for values only known after the run
+    (e.g. a pid that the workload wrote into a file);
+  * Match(regex) when part of the output is random (rename cookies).
+"""
+import re
+import shlex
+
+BANNER = 'Setting up watches.\nWatches established.\n'
+
+
+def lines(*items):
+    """Bytes of the given lines, each terminated by a newline."""
+    return b''.join(
+        (i if isinstance(i, bytes) else i.encode()) + b'\n' for i in items)
+
+
+def lifecycle(prefix, name):
+    """What inotify reports for `touch NAME` when NAME does not exist yet."""
+    return lines(*(f'{prefix}{ev}{name}' for ev in
+                   ('CREATE ', 'OPEN ', 'ATTRIB ', 'CLOSE_WRITE,CLOSE ')))
+
+
+def lsdir(path):
+    """Shell command that reads directory PATH with exactly one getdents call.
+
+    `ls` calls getdents until it returns 0, and each call is one ACCESS event;
+    whether the kernel merges the two depends on timing (flaky).  One readdir()
+    gives OPEN,ISDIR / ACCESS,ISDIR / CLOSE_NOWRITE,CLOSE,ISDIR every time."""
+    return f"perl -e 'opendir(D, shift) or die; readdir(D)' {path}"
+
+
+class Match:
+    """Expected output given as a regular expression (full match)."""
+
+    def __init__(self, pattern, flags=0):
+        self.regex = re.compile(pattern, flags)
+
+    def matches(self, actual):
+        return self.regex.fullmatch(actual) is not None
+
+    def __repr__(self):
+        return f'Match({self.regex.pattern!r})'
+
+
+class Ctx:
+    """What expectation functions may look at after the watcher has exited."""
+
+    def __init__(self, directory, binary, pid):
+        self.dir = directory            # the case's tmpfs (also its cwd)
+        self.binary = binary            # absolute path of the binary under test
+        self.prog = binary.rsplit('/', 1)[-1]
+        self.pid = pid                  # pid of the watcher (or of its shell)
+
+    def read(self, name):
+        with open(f'{self.dir}/{name}', 'rb') as f:
+            return f.read()
+
+    def text(self, name):
+        """A small file the workload wrote, as stripped text (e.g. a pid)."""
+        return self.read(name).decode().strip()
+
+
+class Case:
+    """One end-to-end behaviour.
+
+    name      lower-case; starts with eNN_ when it reproduces experiment ENN
+    args      watcher arguments (a list, or a string split like a shell would)
+    setup     bash run in the tmpfs before the watcher starts (`set -e`)
+    workload  bash run once the watcher is ready
+    stdout    expected stdout bytes        stderr  expected stderr text
+    status    expected exit status (shell style: 128+N for death by signal N)
+    oracle    True if the real inotifywait 3.22.6 must behave exactly so
+    root      needs root (fanotify attribution); skipped (77) when not root
+    stdin     bytes fed to the watcher's stdin (default: /dev/null)
+    shell     instead of running the binary directly, run this bash script;
+              $FSWAIT is the binary (e.g. for pipelines)
+    marks     how many inotify/fanotify inode marks mean "ready" for quiet runs
+    ready     'banner' (stderr says Watches established.), 'marks', or None
+              (= 'marks' when a -q option is present, else 'banner')
+    signal    'INT'/'TERM'...: sent once stdout holds the expected bytes
+    deadline  seconds the watcher may still run after the workload ended
+    files     {name: expected bytes} checked in the tmpfs after the run
+    modes     {name: expected permission bits} checked after the run
+    """
+
+    def __init__(self, name, args=(), *, setup='', workload='', stdout=b'',
+                 stderr='', status=0, oracle=True, root=False, stdin=None,
+                 shell=None, marks=1, ready=None, signal=None, deadline=10,
+                 files=None, modes=None):
+        if not re.fullmatch(r'[a-z0-9_]+', name):
+            raise ValueError(f'bad case name {name!r}')
+        self.name = name
+        self.args = shlex.split(args) if isinstance(args, str) else list(args)
+        self.setup = setup
+        self.workload = workload
+        self.stdout = stdout.encode() if isinstance(stdout, str) else stdout
+        self.stderr = stderr
+        self.status = status
+        self.oracle = oracle
+        self.root = root
+        self.stdin = stdin
+        self.shell = shell
+        self.marks = marks
+        quiet = any(a == '--quiet' or re.fullmatch(r'-q+', a) for a in self.args)
+        self.ready = ready or ('marks' if quiet else 'banner')
+        self.signal = signal
+        self.deadline = deadline
+        self.files = files or {}
+        self.modes = modes or {}
+
+    def command_line(self, prog):
+        if self.shell is not None:
+            return f'bash -c {shlex.quote(self.shell)}  (FSWAIT={prog})'
+        return ' '.join(shlex.quote(a) for a in [prog] + self.args)

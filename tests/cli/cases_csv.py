@@ -1,0 +1,37 @@
+"""--csv: three fields, quoted only when needed."""
+from casedef import BANNER, Case, lines, lsdir
+
+CASES = [
+    Case('e22_csv_with_format_rejected', ['-c', '--format', '%f', 'w'], setup='mkdir w',
+         stderr='-c and --format cannot both be specified.\n', status=1),
+    Case('e24_csv_awkward_names', '-q -m -t 1 -e create --csv w', setup='mkdir w',
+         workload='touch w/plain "w/a,b" "w/q\\"uote" "w/ lead" "w/trail " "w/new\nline"'
+                  ' "w/mid space"',
+         stdout=lines('w/,CREATE,plain', 'w/,CREATE,"a,b"', 'w/,CREATE,"q""uote"',
+                      'w/,CREATE," lead"', 'w/,CREATE,"trail "', 'w/,CREATE,"new\nline"',
+                      'w/,CREATE,mid space'),
+         status=2),
+    Case('e25_csv_dir_with_comma_and_space', ['-q', '-m', '-t', '1', '--csv', 'w, x'],
+         setup='mkdir "w, x"', workload='touch "w, x/f"; ' + lsdir('"w, x"'),
+         stdout=lines('"w, x/",CREATE,f', '"w, x/",OPEN,f', '"w, x/",ATTRIB,f',
+                      '"w, x/","CLOSE_WRITE,CLOSE",f', '"w, x/","OPEN,ISDIR",',
+                      '"w, x/","ACCESS,ISDIR",', '"w, x/","CLOSE_NOWRITE,CLOSE,ISDIR",'),
+         status=2),
+    Case('e26_csv_watched_file_empty_name', '-q --csv w/file',
+         setup='mkdir w; touch w/file', workload='chmod 600 w/file',
+         stdout=lines('w/file,ATTRIB,')),
+    Case('e27_csv_multi_flag_quoted', '-q --csv -e close_write w',
+         setup='mkdir w; touch w/file', workload='echo x > w/file',
+         stdout=lines('w/,"CLOSE_WRITE,CLOSE",file')),
+    Case('e28_csv_no_header', '-c w', setup='mkdir w', workload='touch w/f',
+         stdout=lines('w/,CREATE,f'), stderr=BANNER),
+    Case('csv_quotes_in_dir_and_names', ['-q', '-m', '-t', '1', '-e', 'create,moved_to',
+                                         '--csv', 'd"q'],
+         setup='mkdir \'d"q\'', workload='touch \'d"q/"\' \'d"q/,\'; mv \'d"q/,\' \'d"q/a"",b\'',
+         stdout=lines('"d""q/",CREATE,""""', '"d""q/",CREATE,","',
+                      '"d""q/",MOVED_TO,"a"""",b"'),
+         status=2),
+    Case('csv_tab_and_cr_not_quoted', ['-q', '-m', '-t', '1', '-e', 'create', '--csv', 'w'],
+         setup='mkdir w', workload="touch $'w/t\\tab' $'w/c\\rr'",
+         stdout=b'w/,CREATE,t\tab\nw/,CREATE,c\rr\n', status=2),
+]

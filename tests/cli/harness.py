@@ -1,0 +1,289 @@
+"""Runs one Case against one binary and compares the outcome.
+
+Per case: a fresh temp dir with a private tmpfs mounted on it (when root),
+used as the working directory of setup, watcher and workload; the watcher's
+stdout/stderr go to files outside that tmpfs.  Everything is torn down again
+(processes killed, tmpfs unmounted, dirs removed) also on failure.
+"""
+import contextlib
+import difflib
+import os
+import shutil
+import signal as signals
+import subprocess
+import tempfile
+import time
+
+from casedef import Ctx, Match
+
+PASS, FAIL, SKIP = 'PASS', 'FAIL', 'SKIP'
+READY_TIMEOUT = 5.0
+FLOOD = 16 << 20        # a watcher writing this much is looping: stop it
+SHOW_CHARS = 1500       # longest repr() shown in a report
+SHOW_LINES = 40         # longest line diff shown in a report
+MARK_PREFIXES = ('fanotify ino:', 'inotify wd:')
+
+
+def is_root():
+    return os.geteuid() == 0
+
+
+@contextlib.contextmanager
+def scratch_dir():
+    """A temp dir with a private tmpfs on it (plain dir when not root)."""
+    path = tempfile.mkdtemp(prefix='fswait-cli-')
+    mounted = False
+    try:
+        if is_root():
+            subprocess.run(['mount', '-t', 'tmpfs', '-o', 'size=64m',
+                            'fswait-test', path], check=True)
+            mounted = True
+        yield path
+    finally:
+        if mounted:
+            if subprocess.run(['umount', path], stderr=subprocess.DEVNULL).returncode:
+                subprocess.run(['umount', '-l', path], check=False)
+            os.rmdir(path)
+        else:
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def _reset_signals():
+    # The watcher must die from signals the way a shell-started one would,
+    # even if this runner was started with some of them ignored.
+    for sig in (signals.SIGINT, signals.SIGTERM, signals.SIGPIPE, signals.SIGQUIT):
+        signals.signal(sig, signals.SIG_DFL)
+
+
+def _children_of(pid):
+    try:     # needs CONFIG_PROC_CHILDREN; children of the main thread only
+        with open(f'/proc/{pid}/task/{pid}/children') as f:
+            return [int(c) for c in f.read().split()]
+    except FileNotFoundError:
+        pass
+    kids = []
+    for entry in os.listdir('/proc'):
+        if entry.isdigit():
+            with contextlib.suppress(OSError):
+                with open(f'/proc/{entry}/stat') as f:
+                    if int(f.read().rsplit(')', 1)[1].split()[1]) == pid:
+                        kids.append(int(entry))
+    return kids
+
+
+def _process_tree(pid):
+    tree, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        tree.append(p)
+        todo.extend(_children_of(p))
+    return tree
+
+
+def count_marks(pid, tree=False):
+    """Inode marks held by pid (and its descendants) from /proc/*/fdinfo."""
+    total = 0
+    for p in _process_tree(pid) if tree else [pid]:
+        try:
+            fds = os.listdir(f'/proc/{p}/fdinfo')
+        except OSError:
+            continue
+        for fd in fds:
+            try:
+                with open(f'/proc/{p}/fdinfo/{fd}') as f:
+                    total += sum(1 for line in f if line.startswith(MARK_PREFIXES))
+            except OSError:
+                continue
+    return total
+
+
+def _read(path):
+    try:
+        with open(path, 'rb') as f:
+            return f.read()
+    except FileNotFoundError:
+        return None
+
+
+def _shell_status(returncode):
+    return 128 - returncode if returncode < 0 else returncode
+
+
+def _wait_ready(case, proc, err_path):
+    """True when ready, False when it gave up (the run still goes on)."""
+    end = time.monotonic() + READY_TIMEOUT
+    while time.monotonic() < end:
+        if proc.poll() is not None:
+            return True
+        if case.ready == 'marks':
+            if count_marks(proc.pid, tree=case.shell is not None) >= case.marks:
+                return True
+        elif b'Watches established.' in (_read(err_path) or b''):
+            return True
+        time.sleep(0.01)
+    return False
+
+
+def _wait_output(path, size, limit=5.0):
+    end = time.monotonic() + limit
+    while time.monotonic() < end and len(_read(path) or b'') < size:
+        time.sleep(0.01)
+
+
+def _kill_group(pid):
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(pid, signals.SIGKILL)
+
+
+def _sweep(work):
+    """Kill leftovers that escaped the process group (e.g. a daemon that called
+    setsid) but still sit in this case's private directory."""
+    for entry in os.listdir('/proc'):
+        if entry.isdigit() and int(entry) != os.getpid():
+            with contextlib.suppress(OSError):
+                cwd = os.readlink(f'/proc/{entry}/cwd')
+                if cwd == work or cwd.startswith(work + '/'):
+                    os.kill(int(entry), signals.SIGKILL)
+
+
+def _wait_exit(proc, deadline, paths):
+    """'exited', 'hung' or 'flood' (output grows without bound)."""
+    end = time.monotonic() + deadline
+    while time.monotonic() < end:
+        if proc.poll() is not None:
+            return 'exited'
+        if any(os.path.getsize(p) > FLOOD for p in paths if os.path.exists(p)):
+            return 'flood'
+        time.sleep(0.02)
+    return 'exited' if proc.poll() is not None else 'hung'
+
+
+def _clip(text, limit=SHOW_CHARS):
+    return text if len(text) <= limit else text[:limit] + f'... ({len(text)} chars)'
+
+
+def _resolve(expected, ctx, problems):
+    """The expected value; a function of ctx is called (its failure is a problem)."""
+    if not callable(expected):
+        return expected
+    try:
+        return expected(ctx)
+    except Exception as e:      # e.g. the workload never wrote its pid file
+        problems.append(f'  expected value could not be computed: {e!r}')
+        return e
+
+
+def _show_bytes(label, expected, actual):
+    """A readable, repr()-based comparison of two byte strings."""
+    out = [f'  {label} differs:',
+           '    expected: ' + _clip(repr(expected)),
+           '    actual:   ' + _clip(repr(actual))]
+    if isinstance(expected, bytes) and isinstance(actual, bytes):
+        exp = [repr(x) for x in expected.splitlines(keepends=True)]
+        act = [repr(x) for x in actual.splitlines(keepends=True)]
+        diff = list(difflib.unified_diff(exp, act, 'expected', 'actual', lineterm='', n=2))
+        if diff:
+            out.append('    line diff (- expected, + actual):')
+            body = diff[2:]
+            out.extend('      ' + _clip(d, 300) for d in body[:SHOW_LINES])
+            if len(body) > SHOW_LINES:
+                out.append(f'      ... ({len(body) - SHOW_LINES} more diff lines)')
+    return out
+
+
+def _compare(label, expected, actual):
+    if isinstance(expected, Match):
+        return [] if expected.matches(actual) else [
+            f'  {label} does not match {expected!r}:', '    actual:   ' + _clip(repr(actual))]
+    return [] if expected == actual else _show_bytes(label, expected, actual)
+
+
+def run_case(case, binary):
+    """Returns (PASS|FAIL|SKIP, [detail lines])."""
+    if case.root and not is_root():
+        if os.environ.get('CI') == 'true':
+            return FAIL, ['  needs root, and CI=true: a skipped kernel test is a failure']
+        return SKIP, ['  needs root']
+    binary = os.path.abspath(binary)
+    prog = os.path.basename(binary)
+    os.umask(0o022)
+    with tempfile.TemporaryDirectory(prefix='fswait-cli-log-') as logs, \
+            scratch_dir() as work:
+        return _run_in(case, binary, prog, work, logs)
+
+
+def _run_in(case, binary, prog, work, logs):
+    env = dict(os.environ, LC_ALL='C', LANG='C', FSWAIT=binary)
+    env.pop('POSIXLY_CORRECT', None)     # getopt must permute (E76)
+    notes = [f'  command: {case.command_line(prog)}']
+    if case.setup:
+        r = subprocess.run(['bash', '-ec', case.setup], cwd=work, env=env,
+                           capture_output=True, timeout=30)
+        if r.returncode:
+            return FAIL, [f'  setup failed ({r.returncode}): {r.stderr!r}'] + notes
+    out_path, err_path = f'{logs}/stdout', f'{logs}/stderr'
+    if case.shell is not None:
+        argv, executable = ['bash', '-c', case.shell], None
+    else:
+        argv, executable = [prog] + case.args, binary
+    with open(out_path, 'wb') as out, open(err_path, 'wb') as err:
+        proc = subprocess.Popen(
+            argv, executable=executable, cwd=work, env=env, stdout=out, stderr=err,
+            stdin=subprocess.DEVNULL if case.stdin is None else subprocess.PIPE,
+            start_new_session=True, preexec_fn=_reset_signals)
+    try:
+        if case.stdin is not None:
+            with contextlib.suppress(BrokenPipeError):
+                proc.stdin.write(case.stdin)
+                proc.stdin.close()
+        if not _wait_ready(case, proc, err_path):
+            notes.append(f'  (watcher not ready after {READY_TIMEOUT:g} s; went on)')
+        if case.workload:
+            r = subprocess.run(['bash', '-c', case.workload], cwd=work,
+                               env=dict(env, WATCHER_PID=str(proc.pid)),
+                               capture_output=True, timeout=30)
+            if r.returncode:
+                notes.append(f'  workload failed ({r.returncode}): '
+                             f'stdout {r.stdout!r} stderr {r.stderr!r}')
+        if case.signal:
+            if isinstance(case.stdout, bytes):
+                _wait_output(out_path, len(case.stdout))
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(proc.pid, getattr(signals, 'SIG' + case.signal))
+        watched_files = [f'{work}/{name}' for name in case.files]
+        ended = _wait_exit(proc, case.deadline, [out_path, err_path] + watched_files)
+    finally:
+        _kill_group(proc.pid)
+        proc.wait()
+        _sweep(work)
+    ctx = Ctx(work, binary, proc.pid)
+    problems = []
+    hung = ended != 'exited'
+    if ended == 'hung':
+        problems.append(f'  hung: still running {case.deadline} s after the workload; killed')
+    elif ended == 'flood':
+        problems.append(f'  output flood: more than {FLOOD} bytes written; killed')
+    if any(n.startswith('  workload failed') for n in notes):
+        problems.append('  the workload itself failed (see below)')
+    problems += _compare('stdout', _resolve(case.stdout, ctx, problems), _read(out_path))
+    exp_err = _resolve(case.stderr, ctx, problems)
+    if isinstance(exp_err, str):
+        exp_err = exp_err.replace('{prog}', prog).encode()
+    problems += _compare('stderr', exp_err, _read(err_path))
+    status = _shell_status(proc.returncode)
+    if not hung and status != case.status:
+        problems.append(f'  exit status differs: expected {case.status!r}, actual {status!r}')
+    for name, expected in case.files.items():
+        problems += _compare(f'file {name}', _resolve(expected, ctx, problems),
+                             _read(f'{work}/{name}'))
+    for name, mode in case.modes.items():
+        try:
+            actual = os.stat(f'{work}/{name}').st_mode & 0o7777
+        except OSError as e:
+            actual = f'({e.strerror})'
+        if actual != mode:
+            problems.append(f'  mode of {name} differs: expected {oct(mode)}, '
+                            f'actual {oct(actual) if isinstance(actual, int) else actual}')
+    if problems:
+        return FAIL, problems + notes
+    return PASS, []
