@@ -3,6 +3,7 @@
 
 #include <string>
 
+#include "tests/unit/event_text_fixture.hpp"
 #include "compat/csv.hpp"
 
 using fswait::Kind;
@@ -14,12 +15,7 @@ using fswait::compat::render_csv;
 namespace {
 
 EventText event(std::string_view w, std::string_view f, KindSet kinds, bool is_dir = false) {
-    EventText ev;
-    ev.w = w;
-    ev.f = f;
-    ev.kinds = kinds;
-    ev.is_dir = is_dir;
-    return ev;
+    return make_event_text(w, f, kinds, is_dir);
 }
 
 std::string line(const EventText& ev) {

@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 
+#include "tests/unit/event_text_fixture.hpp"
 #include "compat/format.hpp"
 
 using fswait::Kind;
@@ -27,12 +28,7 @@ struct UtcZone {
 };
 
 EventText event(std::string_view w, std::string_view f, KindSet kinds, bool is_dir = false) {
-    EventText ev;
-    ev.w = w;
-    ev.f = f;
-    ev.kinds = kinds;
-    ev.is_dir = is_dir;
-    return ev;
+    return make_event_text(w, f, kinds, is_dir);
 }
 
 std::string render(const Format& fmt, const EventText& ev, std::time_t now = 0) {
