@@ -165,7 +165,11 @@ int Loop::run() {
                 continue;
             }
             events_.clear();
-            if (auto s = watcher_.dispatch(ready[i].data.u32, events_); !s)
+            auto s = watcher_.dispatch(ready[i].data.u32, events_);
+            // A malformed record costs the rest of that read, not the run.
+            if (!s && s.error().value() == EBADMSG)
+                say("fswait: the kernel sent a malformed fanotify record; events in the same read were lost\n");
+            else if (!s)
                 return say(s.error().message() + "\n"), 1;
             for (const Event& e : events_)
                 if (int status = handle(e); status >= 0) return status;
