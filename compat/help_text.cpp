@@ -60,6 +60,7 @@ void append_options(std::string& out) {
         {"--excludei <regex>", {"As --exclude, ignoring case."}},
         {"--include <regex>", {"Drop events whose path does not match <regex>."}},
         {"--includei <regex>", {"As --include, ignoring case."}},
+        {"-r|--recursive", {"Watch each directory with everything below it,", "including directories made later."}},
         {"-P|--no-dereference", {"Watch a symbolic link itself, not its target."}},
         {"-c|--csv", {"Print events as CSV lines: path,events,name."}},
         {"--format <fmt>", {
@@ -76,15 +77,15 @@ void append_options(std::string& out) {
     });
     // Prose, not option lines: completion should not offer what is rejected.
     out += "Not supported by this version (rejected with an error):\n"
-           "\trecursive (-r), daemon (-d), syslog (-s), inotify (-I),\n"
-           "\tfanotify (-F) and filesystem (-S) options.\n";
+           "\tdaemon (-d), syslog (-s), inotify (-I), fanotify (-F)\n"
+           "\tand filesystem (-S) options.\n";
 }
 
 void append_exit_status(std::string& out) {
     out += "Exit status:\n"
            "\t0  an event you asked for happened\n"
            "\t1  an error, or an event you did not ask for\n"
-           "\t   (typically delete_self or unmount)\n"
+           "\t   (the watched object was deleted or unmounted)\n"
            "\t2  --timeout passed without any event\n";
 }
 

@@ -65,7 +65,6 @@ const option kLongOptions[] = {
 // must fail loudly rather than be ignored.
 const char* unsupported_name(int c) {
     switch (c) {
-    case 'r': return "recursive";
     case 'd': return "daemon";
     case 's': return "syslog";
     case 'I': return "inotify";

@@ -11,23 +11,6 @@
 namespace fswait {
 namespace {
 
-// The name of the directory an O_PATH fd refers to, from its /proc link.
-std::string entry_name(int fd) {
-    std::string link = "/proc/self/fd/" + std::to_string(fd);
-    std::string buf(PATH_MAX, '\0');
-    ssize_t n = ::readlink(link.c_str(), buf.data(), buf.size());
-    if (n <= 0) return {};
-    buf.resize(static_cast<std::size_t>(n));
-    // A real name may end in " (deleted)"; only strip it when the directory
-    // really is gone.
-    struct stat st;
-    constexpr std::string_view kDeleted = " (deleted)";
-    if (::fstat(fd, &st) == 0 && st.st_nlink == 0 && buf.ends_with(kDeleted))
-        buf.resize(buf.size() - kDeleted.size());
-    auto slash = buf.rfind('/');
-    return slash == std::string::npos ? buf : buf.substr(slash + 1);
-}
-
 bool is_subdir(int dirfd, const dirent* d) {
     if (d->d_type == DT_DIR) return true;
     if (d->d_type != DT_UNKNOWN) return false;
@@ -118,7 +101,7 @@ ChildDirs::Parents ChildDirs::resolve(const HandleView& dir) const {
         UniqueFd pfd(::openat(xfd->get(), "..", O_PATH | O_DIRECTORY | O_CLOEXEC));
         if (!pfd) return out;
         auto parent = handle_of_fd(pfd.get());
-        std::string name = entry_name(xfd->get());
+        std::string name = fd_entry_name(xfd->get());
         if (!parent || name.empty()) return out;
         for (int j = 0; j < roots_.size(); ++j) {
             const Root& p = roots_[j];

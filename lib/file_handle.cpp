@@ -1,6 +1,8 @@
 #include "lib/file_handle.hpp"
 
 #include <fcntl.h>
+#include <limits.h>
+#include <unistd.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 
@@ -58,6 +60,20 @@ Result<ObjectInfo> identify(const std::string& path, bool follow) {
     info.is_dir = S_ISDIR(st.st_mode);
     info.lstat_dir = S_ISDIR(lst.st_mode);
     return info;
+}
+
+std::string fd_entry_name(int fd) {
+    std::string link = "/proc/self/fd/" + std::to_string(fd);
+    std::string buf(PATH_MAX, '\0');
+    ssize_t n = ::readlink(link.c_str(), buf.data(), buf.size());
+    if (n <= 0) return {};
+    buf.resize(static_cast<std::size_t>(n));
+    struct stat st;
+    constexpr std::string_view kDeleted = " (deleted)";
+    if (::fstat(fd, &st) == 0 && st.st_nlink == 0 && buf.ends_with(kDeleted))
+        buf.resize(buf.size() - kDeleted.size());
+    auto slash = buf.rfind('/');
+    return slash == std::string::npos ? buf : buf.substr(slash + 1);
 }
 
 Result<UniqueFd> open_handle(int mount_fd, const FileHandle& h, int flags) {

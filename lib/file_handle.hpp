@@ -45,6 +45,11 @@ Result<ObjectInfo> identify(const std::string& path, bool follow);
 // given, receives the id of the mount the fd is on.
 Result<FileHandle> handle_of_fd(int fd, int* mount_id = nullptr);
 
+// The name of the directory entry an fd refers to, from its /proc link
+// (empty when unknown). " (deleted)" is only stripped when the object really
+// is gone: a real name may end with it.
+std::string fd_entry_name(int fd);
+
 // open_by_handle_at through any fd on the same filesystem.
 Result<UniqueFd> open_handle(int mount_fd, const FileHandle& h, int flags);
 

@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/fanotify.h>
 #include <unistd.h>
 
@@ -16,6 +17,8 @@ namespace {
 // ~3000 events per read on average; large enough that a burst costs few
 // syscalls, small enough to keep the latency of the first line low.
 constexpr std::size_t kReadBuffer = 256 * 1024;
+
+enum Source : std::size_t { kFanotify = 0, kMounts = 1, kSeeding = 2 };
 
 // Where the root's mount is, and which device mountinfo gives it.
 void locate_mount(Root& r) {
@@ -43,37 +46,69 @@ Watcher::Watcher(FanotifyGroup group, const WatcherOptions& opts)
     // fanotify says nothing when a watched filesystem is unmounted; the
     // mount table does (POLLPRI on every change).
     mountinfo_.reset(::open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC));
+    if (opts_.recursive) {
+        tree_ = std::make_unique<TreeWatch>(group_, static_cast<EventSink&>(*this), opts_.report);
+        seed_ready_.reset(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
+    }
 }
 
 std::vector<Watcher::PollSource> Watcher::poll_sources() const {
-    std::vector<PollSource> v{{group_.fd(), EPOLLIN}};
-    if (mountinfo_) v.push_back({mountinfo_.get(), EPOLLPRI});
+    std::vector<PollSource> v{{group_.fd(), EPOLLIN}, {mountinfo_.get(), EPOLLPRI}};
+    if (seed_ready_) v.push_back({seed_ready_.get(), EPOLLIN});
     return v;
 }
 
 Status Watcher::dispatch(std::size_t source, std::vector<Event>& out) {
-    if (source == 0) return read_events(out);
-    check_unmounts(out);
-    return {};
+    out_ = &out;
+    Status s;
+    if (source == kFanotify) s = read_events(out);
+    else if (source == kMounts) check_unmounts(out);
+    else if (source == kSeeding && tree_) tree_->seed_step();
+    sync_seeding();
+    out_ = nullptr;
+    return s;
+}
+
+void Watcher::sync_seeding() {
+    if (!seed_ready_) return;
+    bool want = tree_->seeding();
+    if (want == seed_armed_) return;
+    std::uint64_t v = 1;
+    // The eventfd is level-triggered work: non-zero while there is a walk.
+    if (want) (void)!::write(seed_ready_.get(), &v, sizeof v);
+    else (void)!::read(seed_ready_.get(), &v, sizeof v);
+    seed_armed_ = want;
 }
 
 Result<int> Watcher::add(const std::string& path, bool follow) {
     auto info = identify(path, follow);
     if (!info) return info.error();
     if (int existing = roots_.find(info->handle); existing >= 0 && roots_[existing].alive) return existing;
-    // DELETE_SELF is always asked for: inotify always tells when a watch
-    // ends (IGNORED), and so must we.
-    KindSet kinds = opts_.report | Kind::delete_self;
-    auto mask = fan_mask_for(kinds, info->is_dir, group_.features().rename);
-    if (auto s = group_.mark(path, mask, follow); !s) return s.error();
+    const bool tree = tree_ && info->is_dir;
+    if (!tree) {
+        // DELETE_SELF is always asked for: inotify always tells when a watch
+        // ends (IGNORED), and so must we.
+        KindSet kinds = opts_.report | Kind::delete_self;
+        auto mask = fan_mask_for(kinds, info->is_dir, group_.features().rename);
+        if (auto s = group_.mark(path, mask, follow); !s) return s.error();
+    }
     Root r;
     r.path = path;
     r.info = std::move(*info);
     locate_mount(r);
+    FileHandle handle = r.info.handle;
     bool dir = r.info.is_dir;
     int idx = roots_.add(std::move(r));
-    // After the mark: a subdirectory made meanwhile is seen by one or both.
-    if (dir) seed(idx, path, follow);
+    if (tree) {
+        if (auto s = tree_->add_root(idx, path, handle, follow, opts_.excluded); !s) {
+            roots_[idx].alive = false;
+            return s.error();
+        }
+        sync_seeding();
+    } else if (dir) {
+        // After the mark: a subdirectory made meanwhile is seen by one or both.
+        seed(idx, path, follow);
+    }
     return idx;
 }
 
@@ -91,7 +126,9 @@ Status Watcher::read_events(std::vector<Event>& out) {
     // Attribution first, while the processes are most likely still there.
     processes_.begin_batch();
     for (const FanRecord& r : records_) processes_.lookup(r.pid);
-    for (const FanRecord& r : records_) translate(r, out);
+    for (const FanRecord& r : records_) translate(r);
+    if (tree_) tree_->end_batch();
+    (void)out;
     return parsed;
 }
 
@@ -111,7 +148,7 @@ void Watcher::check_unmounts(std::vector<Event>& out) {
         e.root = i;
         e.time = now_;
         out.push_back(std::move(e));
-        end_root(i, out);
+        end_root(i);
     }
 }
 
@@ -120,66 +157,86 @@ std::uint32_t Watcher::next_cookie() {
     return cookie_;
 }
 
-void Watcher::end_root(int root, std::vector<Event>& out) {
-    Root& r = roots_[root];
-    if (!r.alive) return;
-    r.alive = false;
+void Watcher::ignored(int root, std::string_view dir) {
     Event e;
     e.kind = Kind::ignored;
     e.root = root;
+    e.dir = std::string(dir);
     e.time = now_;
-    out.push_back(std::move(e));
+    out_->push_back(std::move(e));
 }
 
-void Watcher::deliver(int root, Kind kind, bool is_dir, std::string_view name, std::uint32_t cookie,
-                      const FanRecord& r, std::vector<Event>& out) {
+void Watcher::end_root(int root) {
+    Root& r = roots_[root];
+    if (!r.alive) return;
+    r.alive = false;
+    ignored(root, {});
+}
+
+void Watcher::deliver(int root, Kind kind, bool is_dir, std::string_view dir, std::string_view name,
+                      std::uint32_t cookie, pid_t pid) {
     if (!roots_[root].alive) return;
+    const bool on_root = dir.empty() && name.empty();
     if (opts_.report.has(kind)) {
         Event e;
         e.kind = kind;
         // inotify marks a directory's own DELETE_SELF and MOVE_SELF without ISDIR.
         e.is_dir = is_dir && !(name.empty() && kSelfKinds.has(kind));
         e.root = root;
+        e.dir = std::string(dir);
         e.name = std::string(name);
         e.cookie = cookie;
-        e.pid = r.pid;
-        e.process = processes_.lookup(r.pid);
+        e.pid = pid;
+        e.process = processes_.lookup(pid);
         e.time = now_;
-        out.push_back(std::move(e));
-        if (opts_.oneshot) return end_root(root, out);
+        out_->push_back(std::move(e));
+        if (opts_.oneshot) return end_root(root);
     }
-    if (kind == Kind::delete_self) end_root(root, out);
+    if (kind == Kind::delete_self && on_root) end_root(root);
 }
 
-void Watcher::translate(const FanRecord& r, std::vector<Event>& out) {
+void Watcher::translate(const FanRecord& r) {
     if (r.mask & FAN_Q_OVERFLOW) {
         Event e;
         e.kind = Kind::overflow;
         e.time = now_;
-        out.push_back(std::move(e));
+        out_->push_back(std::move(e));
+        // The tree may have missed creations, moves and deletions.
+        if (tree_) tree_->reseed();
         return;
     }
     if (r.pid == self_) return;
+    if (tree_) {
+        tree_->translate(r);
+        translate_inode_marks(r, false);
+        return;
+    }
+    if (r.mask & FAN_RENAME) translate_rename(r);
+    translate_inode_marks(r, true);
+}
+
+// Directory roots (dirs) and file roots, each with its own inode mark.
+void Watcher::translate_inode_marks(const FanRecord& r, bool dirs) {
     const bool is_dir = r.mask & FAN_ONDIR;
-    if (r.mask & FAN_RENAME) translate_rename(r, out);
     KindSet kinds = kinds_from_fan_mask(r.mask);
     const KindSet object_kinds = KindSet::from_bits(kinds.bits() & ~kEntryKinds.bits());
     const KindSet entry_kinds = KindSet::from_bits(kinds.bits() & ~kSelfKinds.bits());
 
-    if (r.dir && r.name == ".") {
+    if (dirs && r.dir && r.name == ".") {
         // An event on a directory: inside a watched one (reported first, as
         // inotify does) and/or on a watched one itself.
         const auto parents = children_.lookup(*r.dir);
         int self = roots_.find_dir(*r.dir);
         for (Kind k : lifecycle_order(kinds)) {
             if (!kSelfKinds.has(k) && object_kinds.has(k))
-                for (const auto& [root, name] : parents) deliver(root, k, true, name, 0, r, out);
-            if (self >= 0 && object_kinds.has(k)) deliver(self, k, true, {}, 0, r, out);
+                for (const auto& [root, name] : parents) deliver(root, k, true, {}, name, 0, r.pid);
+            if (self >= 0 && object_kinds.has(k)) deliver(self, k, true, {}, {}, 0, r.pid);
         }
         return;
     }
-    int dir_root = r.dir ? roots_.find_dir(*r.dir) : -1;
+    int dir_root = dirs && r.dir ? roots_.find_dir(*r.dir) : -1;
     int file_root = r.fid && !is_dir ? roots_.find_file(*r.fid) : -1;
+    if (dir_root < 0 && file_root < 0) return;
     std::uint32_t cookie = 0;
     if (!group_.features().rename && kinds.intersects(Kind::moved_from | Kind::moved_to)) {
         // Before FAN_RENAME the halves arrive separately: pair them by pid.
@@ -190,8 +247,8 @@ void Watcher::translate(const FanRecord& r, std::vector<Event>& out) {
         } else cookie = next_cookie();
     }
     for (Kind k : lifecycle_order(kinds)) {
-        if (dir_root >= 0 && entry_kinds.has(k)) deliver(dir_root, k, is_dir, r.name, cookie, r, out);
-        if (file_root >= 0 && object_kinds.has(k)) deliver(file_root, k, false, {}, 0, r, out);
+        if (dir_root >= 0 && entry_kinds.has(k)) deliver(dir_root, k, is_dir, {}, r.name, cookie, r.pid);
+        if (file_root >= 0 && object_kinds.has(k)) deliver(file_root, k, false, {}, {}, 0, r.pid);
     }
     if (is_dir && dir_root >= 0) track_dirs(r, kinds);
 }
@@ -208,14 +265,14 @@ void Watcher::track_dirs(const FanRecord& r, KindSet kinds) {
     if (kinds.has(Kind::moved_to) && !kinds.has(Kind::moved_from)) children_.created(root, name, child);
 }
 
-void Watcher::translate_rename(const FanRecord& r, std::vector<Event>& out) {
+void Watcher::translate_rename(const FanRecord& r) {
     const bool is_dir = r.mask & FAN_ONDIR;
     int from = r.old_dir ? roots_.find_dir(*r.old_dir) : -1;
     int to = r.new_dir ? roots_.find_dir(*r.new_dir) : -1;
     if (from < 0 && to < 0) return;
     std::uint32_t cookie = next_cookie();
-    if (from >= 0) deliver(from, Kind::moved_from, is_dir, r.old_name, cookie, r, out);
-    if (to >= 0) deliver(to, Kind::moved_to, is_dir, r.new_name, cookie, r, out);
+    if (from >= 0) deliver(from, Kind::moved_from, is_dir, {}, r.old_name, cookie, r.pid);
+    if (to >= 0) deliver(to, Kind::moved_to, is_dir, {}, r.new_name, cookie, r.pid);
     if (is_dir)
         children_.moved(from, std::string(r.old_name), to, std::string(r.new_name), r.fid ? &*r.fid : nullptr);
 }

@@ -8,12 +8,14 @@
 #include <vector>
 
 #include "lib/child_dirs.hpp"
+#include "lib/event_sink.hpp"
 #include "lib/event.hpp"
 #include "lib/fanotify_group.hpp"
 #include "lib/fanotify_records.hpp"
 #include "lib/process_table.hpp"
 #include "lib/result.hpp"
 #include "lib/root_table.hpp"
+#include "lib/tree_watch.hpp"
 #include "lib/unique_fd.hpp"
 #include "lib/user_names.hpp"
 
@@ -22,9 +24,11 @@ namespace fswait {
 struct WatcherOptions {
     KindSet report = kAllFileKinds;  // kinds to deliver; ignored/unmount/overflow are always delivered
     bool oneshot = false;            // a root ends after its first delivered event (inotify IN_ONESHOT)
+    bool recursive = false;          // directories are watched with everything below them
+    std::vector<std::string> excluded;  // recursive: @path exclusions as typed
 };
 
-class Watcher {
+class Watcher : private EventSink {
 public:
     // EPERM: no CAP_SYS_ADMIN, so fanotify could not say who did what.
     static Result<std::unique_ptr<Watcher>> create(const WatcherOptions& opts);
@@ -35,6 +39,9 @@ public:
     Result<int> add(const std::string& path, bool follow);
 
     const Root& root(int i) const { return roots_[i]; }
+
+    // Recursive mode: @path exclusions (as typed), applied by add().
+    void exclude(std::vector<std::string> paths) { opts_.excluded = std::move(paths); }
 
     // The fds to wait on, each with its poll events. The caller owns the one
     // epoll loop (a nested epoll would swallow mountinfo's one-shot POLLPRI)
@@ -48,22 +55,34 @@ public:
     // Non-blocking: delivers what source i has now (possibly nothing).
     Status dispatch(std::size_t source, std::vector<Event>& out);
 
+    // Recursive mode's counters (null otherwise).
+    const TreeStats* tree_stats() const { return tree_ ? &tree_->stats() : nullptr; }
+
 private:
     Watcher(FanotifyGroup group, const WatcherOptions& opts);
     Status read_events(std::vector<Event>& out);
     void check_unmounts(std::vector<Event>& out);
     void seed(int root, const std::string& path, bool follow);
+    void sync_seeding();
     void track_dirs(const FanRecord& r, KindSet kinds);
-    void translate(const FanRecord& r, std::vector<Event>& out);
-    void translate_rename(const FanRecord& r, std::vector<Event>& out);
-    void deliver(int root, Kind kind, bool is_dir, std::string_view name, std::uint32_t cookie,
-                 const FanRecord& r, std::vector<Event>& out);
-    void end_root(int root, std::vector<Event>& out);
-    std::uint32_t next_cookie();
+    void translate(const FanRecord& r);
+    void translate_inode_marks(const FanRecord& r, bool dirs);
+    void translate_rename(const FanRecord& r);
+    void end_root(int root);
+
+    // EventSink
+    void deliver(int root, Kind kind, bool is_dir, std::string_view dir, std::string_view name,
+                 std::uint32_t cookie, pid_t pid) override;
+    void ignored(int root, std::string_view dir) override;
+    std::uint32_t next_cookie() override;
 
     FanotifyGroup group_;
     WatcherOptions opts_;
     UniqueFd mountinfo_;
+    UniqueFd seed_ready_;  // eventfd, readable while the tree walk has work
+    bool seed_armed_ = false;
+    std::unique_ptr<TreeWatch> tree_;
+    std::vector<Event>* out_ = nullptr;  // the batch being filled
     RootTable roots_;
     ChildDirs children_{roots_};
     UserNames users_;

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <ctime>
 #include <optional>
@@ -220,11 +221,21 @@ void Loop::warn_overflow() {
     say("fswait: the kernel event queue overflowed; some events were lost\n");
 }
 
+// FSWAIT_STATS=1: one line of counters at exit, for bench/ (not a user interface).
+void print_stats(const Watcher& w) {
+    const char* env = std::getenv("FSWAIT_STATS");
+    const TreeStats* t = w.tree_stats();
+    if (!env || std::strcmp(env, "1") != 0 || !t) return;
+    say("fswait: stats: read=" + std::to_string(t->records) + " foreign=" + std::to_string(t->foreign) +
+        " fid_only=" + std::to_string(t->fid_only) + " unresolved=" + std::to_string(t->unresolved) + "\n");
+}
+
 int run(const WaitOptions& o) {
     compat::EventMask requested = requested_events(o);
     WatcherOptions wo;
     wo.report = requested.kinds;
     wo.oneshot = requested.oneshot;
+    wo.recursive = o.recursive > 0;
     auto watcher = Watcher::create(wo);
     if (!watcher) return say(init_error(watcher.error())), 1;
 
@@ -236,6 +247,7 @@ int run(const WaitOptions& o) {
     if (o.fromfile) listed = read_fromfile(*o.fromfile);
     auto paths = compat::build_path_list(o.args, listed);
     if (paths.watch.empty()) return say("No files specified to watch!\n"), 1;
+    if (o.recursive) (*watcher)->exclude(paths.exclude);
 
     UniqueFd outfile;
     if (o.outfile) {
@@ -243,18 +255,25 @@ int run(const WaitOptions& o) {
         if (!outfile) return say("Failed to open output file " + *o.outfile + "\n"), 1;
     }
 
-    if (!o.quiet) say("Setting up watches.\n");
+    if (!o.quiet)
+        say(o.recursive ? "Setting up watches.  Beware: since -r was given, this may take a while!\n"
+                        : "Setting up watches.\n");
     for (const std::string& p : paths.watch) {
         auto idx = (*watcher)->add(p, !o.no_dereference);
         if (!idx) return say(watch_error(p, idx.error())), 1;
-        if (*idx == static_cast<int>(renderer->root_count()))
-            renderer->add_root({p, (*watcher)->root(*idx).info.lstat_dir});
+        if (*idx != static_cast<int>(renderer->root_count())) continue;
+        // %w gets a '/' when the path is a directory; a symlink to one only
+        // gets it under -r, where inotifywait descends into it.
+        const ObjectInfo& info = (*watcher)->root(*idx).info;
+        renderer->add_root({p, o.recursive ? info.is_dir : info.lstat_dir});
     }
     if (!o.quiet) say("Watches established.\n");
     if (o.timeout < 0) return say("Negative timeout specified - abort!\n"), 1;
 
     Loop loop(**watcher, *renderer, outfile ? outfile.get() : STDOUT_FILENO, o);
-    return loop.run();
+    int exit_status = loop.run();
+    print_stats(**watcher);
+    return exit_status;
 }
 
 }  // namespace

@@ -1,0 +1,424 @@
+#include "lib/tree_watch.hpp"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <sys/fanotify.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <unistd.h>
+
+#include <cstring>
+
+#include "lib/fanotify_mask.hpp"
+#include "lib/mount_table.hpp"
+
+namespace fswait {
+namespace {
+
+constexpr int kSeedBudget = 64;      // directories scanned per step
+constexpr int kMaxResolveDepth = 4096;
+
+std::string key_of(const HandleView& h) {
+    std::string buf;
+    handle_key(h, buf);
+    return buf;
+}
+
+std::string key_of(const FileHandle& h) { return key_of(HandleView{h.fsid, h.type, h.bytes}); }
+
+std::uint64_t fsid_of_key(std::string_view key) {
+    std::uint64_t fsid = 0;
+    if (key.size() >= 8) std::memcpy(&fsid, key.data(), 8);
+    return fsid;
+}
+
+FileHandle handle_from_key(std::string_view key) {
+    FileHandle h;
+    if (key.size() < 12) return h;
+    std::memcpy(&h.fsid, key.data(), 8);
+    std::memcpy(&h.type, key.data() + 8, 4);
+    h.bytes = std::string(key.substr(12));
+    return h;
+}
+
+std::string join(std::string_view rel, std::string_view name) {
+    std::string out(rel);
+    if (!out.empty()) out.push_back('/');
+    out.append(name);
+    return out;
+}
+
+std::string strip_slashes(std::string s) {
+    while (s.size() > 1 && s.back() == '/') s.pop_back();
+    return s;
+}
+
+std::uint64_t fsid_of_path(const std::string& path) {
+    struct statfs st;
+    if (::statfs(path.c_str(), &st) < 0) return 0;
+    std::uint64_t v = 0;
+    std::memcpy(&v, &st.f_fsid, sizeof v);
+    return v;
+}
+
+bool is_subdir(int dirfd, const dirent* d) {
+    if (d->d_type == DT_DIR) return true;
+    if (d->d_type != DT_UNKNOWN) return false;
+    struct stat st;
+    return ::fstatat(dirfd, d->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode);
+}
+
+}  // namespace
+
+TreeWatch::TreeWatch(FanotifyGroup& group, EventSink& sink, KindSet report)
+    : group_(group), sink_(sink), report_(report) {
+    // Entry events are always needed to keep the tree right. DELETE_SELF and
+    // MOVE_SELF are not asked for on the whole filesystem: for files they
+    // come without a name (useless, and one per unlink system-wide); for
+    // subdirectories they are derived from their parent's DELETE and RENAME.
+    KindSet kinds = report | Kind::create | Kind::delete_ | Kind::moved_from | Kind::moved_to;
+    kinds = KindSet::from_bits(kinds.bits() & ~kSelfKinds.bits());
+    fs_mask_ = fan_mask_for(kinds, true, group.features().rename) & ~static_cast<std::uint64_t>(FAN_EVENT_ON_CHILD);
+}
+
+Status TreeWatch::add_root(int root, const std::string& path, const FileHandle& handle, bool follow,
+                           const std::vector<std::string>& excluded) {
+    if (auto s = mark_filesystems(path); !s) return s;
+    // The root's own end and moves come from an inode mark, as inotify's.
+    unsigned flags = FAN_MARK_ADD | (follow ? 0u : FAN_MARK_DONT_FOLLOW);
+    if (::fanotify_mark(group_.fd(), flags, FAN_DELETE_SELF | FAN_MOVE_SELF | FAN_ONDIR, AT_FDCWD, path.c_str()) < 0)
+        return errno_code();
+    if (static_cast<std::size_t>(root) >= roots_.size()) roots_.resize(static_cast<std::size_t>(root) + 1);
+    RootInfo& ri = roots_[static_cast<std::size_t>(root)];
+    ri.key = key_of(handle);
+    // inotifywait compares @paths with the spelling "root/sub/dir" during its
+    // first walk only; a different spelling of the root never matches.
+    std::string prefix = strip_slashes(path) + "/";
+    for (const std::string& e : excluded) {
+        std::string ex = strip_slashes(e);
+        if (ex.size() > prefix.size() && ex.compare(0, prefix.size(), prefix) == 0)
+            ri.excluded.insert(ex.substr(prefix.size()));
+    }
+    tree_.set_root(ri.key, root);
+    note_ancestors(path);
+    queue_.push_back({ri.key, root, ""});
+    return {};
+}
+
+Status TreeWatch::mark_filesystems(const std::string& path) {
+    char real[PATH_MAX];
+    if (!::realpath(path.c_str(), real)) return errno_code();
+    std::string base = real;
+    std::vector<std::string> points{path};
+    // Filesystems mounted inside the tree need marks of their own.
+    if (auto table = read_mount_table()) {
+        std::string under = base == "/" ? "/" : base + "/";
+        for (const Mount& m : *table)
+            if (m.mount_point.size() > under.size() && m.mount_point.compare(0, under.size(), under) == 0)
+                points.push_back(m.mount_point);
+    }
+    for (std::size_t i = 0; i < points.size(); ++i) {
+        std::uint64_t fsid = fsid_of_path(points[i]);
+        if (mount_dirs_.count(fsid)) continue;
+        if (::fanotify_mark(group_.fd(), FAN_MARK_ADD | FAN_MARK_FILESYSTEM, fs_mask_, AT_FDCWD,
+                            points[i].c_str()) < 0) {
+            if (i == 0) return errno_code();
+            continue;  // a pseudo filesystem mounted inside the tree: nothing to watch there
+        }
+        mount_dirs_[fsid] = i == 0 ? std::string(real) : points[i];
+    }
+    return {};
+}
+
+void TreeWatch::note_ancestors(const std::string& path) {
+    UniqueFd fd(::open(path.c_str(), O_PATH | O_CLOEXEC | O_DIRECTORY));
+    if (!fd) return;
+    auto h = handle_of_fd(fd.get());
+    if (!h) return;
+    std::string key = key_of(*h);
+    for (int depth = 0; depth < kMaxResolveDepth; ++depth) {
+        UniqueFd parent(::openat(fd.get(), "..", O_PATH | O_CLOEXEC | O_DIRECTORY));
+        if (!parent) return;
+        auto ph = handle_of_fd(parent.get());
+        if (!ph) return;
+        std::string pkey = key_of(*ph);
+        if (pkey == key) return;
+        ancestors_.insert(pkey);
+        tree_.set_outside(pkey);
+        fd = std::move(parent);
+        key = std::move(pkey);
+    }
+}
+
+int TreeWatch::mount_fd_for(std::uint64_t fsid) {
+    auto it = step_mount_fds_.find(fsid);
+    if (it != step_mount_fds_.end()) return it->second;
+    auto dir = mount_dirs_.find(fsid);
+    int fd = dir == mount_dirs_.end() ? -1 : ::open(dir->second.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    step_mount_fds_.emplace(fsid, fd);
+    return fd;
+}
+
+void TreeWatch::end_batch() {
+    // Mount fds are held only briefly: an fd on a filesystem keeps it busy
+    // and inotify never prevents an unmount.
+    for (auto& [fsid, fd] : step_mount_fds_)
+        if (fd >= 0) ::close(fd);
+    step_mount_fds_.clear();
+    ignored_now_.clear();
+}
+
+bool TreeWatch::resolve(std::string key) {
+    int mfd = mount_fd_for(fsid_of_key(key));
+    if (mfd < 0) return false;
+    auto fd = open_handle(mfd, handle_from_key(key), O_PATH);
+    if (!fd) return false;
+    UniqueFd cur = std::move(*fd);
+    for (int depth = 0; depth < kMaxResolveDepth && !tree_.contains(key); ++depth) {
+        UniqueFd parent(::openat(cur.get(), "..", O_PATH | O_CLOEXEC | O_DIRECTORY));
+        if (!parent) return false;
+        auto ph = handle_of_fd(parent.get());
+        if (!ph) return false;
+        std::string pkey = key_of(*ph);
+        if (pkey == key) {  // the top of the mount
+            tree_.set_outside(key);
+            break;
+        }
+        std::string name = fd_entry_name(cur.get());
+        if (name.empty()) return false;
+        tree_.add(key, pkey, name);
+        cur = std::move(parent);
+        key = std::move(pkey);
+    }
+    return true;
+}
+
+DirTree::Located TreeWatch::where(std::string_view key, std::string& rel) {
+    auto loc = tree_.locate(key, rel);
+    if (loc.state != DirTree::State::unknown) return loc;
+    if (!resolve(std::string(loc.missing))) return loc;
+    loc = tree_.locate(key, rel);
+    if (loc.state != DirTree::State::inside || roots_[static_cast<std::size_t>(loc.root)].excluded.empty() ||
+        first_walk_done_)
+        return loc;
+    // Found before the first walk reached it: apply the @path exclusions
+    // the walk would have applied.
+    std::string k(key), r = rel;
+    while (!r.empty()) {
+        auto [parent, name] = tree_.parent_of(k);
+        if (roots_[static_cast<std::size_t>(loc.root)].excluded.count(r)) {
+            tree_.exclude(k, std::string(parent), std::string(name));
+            return tree_.locate(key, rel);
+        }
+        auto slash = r.rfind('/');
+        r.resize(slash == std::string::npos ? 0 : slash);
+        k = std::string(parent);
+    }
+    return loc;
+}
+
+void TreeWatch::ignore_dir(std::string_view key) {
+    if (!ignore_marks_ || ancestors_.count(std::string(key)) || !ignored_now_.insert(std::string(key)).second)
+        return;
+    int mfd = mount_fd_for(fsid_of_key(key));
+    if (mfd < 0) return;
+    auto fd = open_handle(mfd, handle_from_key(key), O_RDONLY | O_DIRECTORY);
+    if (!fd) return;
+    // RENAME stays out of the ignore mask: a move from this directory into a
+    // tree must still be seen.
+    std::uint64_t mask = (fs_mask_ & ~static_cast<std::uint64_t>(FAN_RENAME)) | FAN_ONDIR | FAN_EVENT_ON_CHILD;
+    if (::fanotify_mark(group_.fd(), FAN_MARK_ADD | FAN_MARK_IGNORE_SURV | FAN_MARK_EVICTABLE, mask, fd->get(),
+                        nullptr) < 0 &&
+        errno == EINVAL)
+        ignore_marks_ = false;  // before 6.0: filter in user space only
+}
+
+void TreeWatch::translate(const FanRecord& r) {
+    ++stats_.records;
+    if (r.mask & FAN_RENAME) translate_rename(r);
+    KindSet kinds = kinds_from_fan_mask(r.mask);
+    if (kinds.empty()) return;
+    if (!r.dir) {
+        ++stats_.fid_only;
+        return;
+    }
+    if (r.name == ".") translate_dir_event(r, kinds);
+    else translate_entry_event(r, kinds);
+}
+
+void TreeWatch::translate_dir_event(const FanRecord& r, KindSet kinds) {
+    const std::string key = key_of(*r.dir);
+    auto self = where(key, rel_);
+    const std::string self_rel = rel_;
+    // inotifywait -r watches every directory: an event on one is reported
+    // to its parent's watch (with its name) and to its own.
+    auto [pk, pname] = tree_.parent_of(key);
+    const std::string parent_key(pk), name(pname);
+    DirTree::Located parent;
+    if (!parent_key.empty()) parent = where(parent_key, rel2_);
+    const std::string parent_rel = rel2_;
+    const bool self_in = self.state == DirTree::State::inside;
+    const bool parent_in = parent.state == DirTree::State::inside;
+    if (!self_in && !parent_in) {
+        if (self.state == DirTree::State::unknown) ++stats_.unresolved;
+        else {
+            ++stats_.foreign;
+            ignore_dir(key);
+        }
+        return;
+    }
+    for (Kind k : lifecycle_order(kinds)) {
+        if (kSelfKinds.has(k)) {
+            // Only roots carry a mark that asks for these.
+            if (self_in && self_rel.empty()) sink_.deliver(self.root, k, true, "", "", 0, r.pid);
+            continue;
+        }
+        if (parent_in) sink_.deliver(parent.root, k, true, parent_rel, name, 0, r.pid);
+        if (self_in) sink_.deliver(self.root, k, true, self_rel, "", 0, r.pid);
+    }
+}
+
+void TreeWatch::translate_entry_event(const FanRecord& r, KindSet kinds) {
+    const std::string dir_key = key_of(*r.dir);
+    auto loc = where(dir_key, rel_);
+    if (loc.state == DirTree::State::unknown) {
+        ++stats_.unresolved;
+        return;
+    }
+    if (loc.state == DirTree::State::outside) {
+        ++stats_.foreign;
+        ignore_dir(dir_key);
+        return;
+    }
+    const std::string rel = rel_;
+    const bool is_dir = r.mask & FAN_ONDIR;
+    const std::string name(r.name);
+    std::string child = is_dir && r.fid ? key_of(*r.fid) : std::string(tree_.child(dir_key, name));
+    for (Kind k : lifecycle_order(kinds)) {
+        if (kSelfKinds.has(k)) continue;
+        if (k == Kind::delete_ && is_dir) {
+            // The subdirectory's own watch would have said DELETE_SELF first.
+            std::string sub = join(rel, name);
+            sink_.deliver(loc.root, Kind::delete_self, false, sub, "", 0, r.pid);
+            sink_.ignored(loc.root, sub);
+        }
+        sink_.deliver(loc.root, k, is_dir, rel, name, 0, r.pid);
+    }
+    if (!is_dir) return;
+    if (kinds.has(Kind::delete_)) {
+        if (!child.empty()) tree_.remove(child);
+    } else if (kinds.intersects(Kind::create | Kind::moved_to)) {
+        if (child.empty()) child = lookup_child(dir_key, name);
+        if (!child.empty()) tree_.add(child, dir_key, name);
+    } else if (kinds.has(Kind::moved_from) && !child.empty()) {
+        tree_.set_outside(child);
+    }
+}
+
+std::string TreeWatch::lookup_child(const std::string& dir_key, const std::string& name) {
+    // Before FAN_REPORT_TARGET_FID (5.17) the kernel does not say which
+    // directory an entry event is about.
+    int mfd = mount_fd_for(fsid_of_key(dir_key));
+    if (mfd < 0) return {};
+    auto dfd = open_handle(mfd, handle_from_key(dir_key), O_PATH);
+    if (!dfd) return {};
+    UniqueFd sub(::openat(dfd->get(), name.c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC));
+    if (!sub) return {};
+    auto h = handle_of_fd(sub.get());
+    return h ? key_of(*h) : std::string();
+}
+
+void TreeWatch::translate_rename(const FanRecord& r) {
+    if (!r.old_dir || !r.new_dir) return;
+    const std::string from_key = key_of(*r.old_dir), to_key = key_of(*r.new_dir);
+    auto from = where(from_key, rel_);
+    const std::string from_rel = rel_;
+    auto to = where(to_key, rel2_);
+    const std::string to_rel = rel2_;
+    const bool in1 = from.state == DirTree::State::inside, in2 = to.state == DirTree::State::inside;
+    if (!in1 && !in2) {
+        ++stats_.foreign;
+        return;
+    }
+    const bool is_dir = r.mask & FAN_ONDIR;
+    const std::string old_name(r.old_name), new_name(r.new_name);
+    std::uint32_t cookie = sink_.next_cookie();
+    if (in1) sink_.deliver(from.root, Kind::moved_from, is_dir, from_rel, old_name, cookie, r.pid);
+    if (in2) sink_.deliver(to.root, Kind::moved_to, is_dir, to_rel, new_name, cookie, r.pid);
+    if (!is_dir) return;
+    std::string moved = r.fid ? key_of(*r.fid) : std::string(tree_.child(from_key, old_name));
+    if (moved.empty() && in2) moved = lookup_child(to_key, new_name);
+    if (moved.empty()) return;
+    if (in2) {
+        tree_.add(moved, to_key, new_name);
+        // inotifywait renames the moved directory's watch first, so its
+        // MOVE_SELF shows the new path.
+        if (in1) sink_.deliver(to.root, Kind::move_self, false, join(to_rel, new_name), "", 0, r.pid);
+        else {
+            // Moved in from outside: it and its subdirectories may carry
+            // ignore marks, and the tree does not know what is below it.
+            ::fanotify_mark(group_.fd(), FAN_MARK_FLUSH, 0, AT_FDCWD, nullptr);
+            queue_.push_back({moved, to.root, join(to_rel, new_name)});
+        }
+    } else {
+        sink_.deliver(from.root, Kind::move_self, false, join(from_rel, old_name), "", 0, r.pid);
+        tree_.set_outside(moved);  // moved out: it stops reporting at once
+    }
+}
+
+void TreeWatch::seed_step() {
+    for (int budget = kSeedBudget; budget > 0 && !queue_.empty(); --budget) {
+        Pending p = std::move(queue_.front());
+        queue_.pop_front();
+        int mfd = mount_fd_for(fsid_of_key(p.key));
+        if (mfd < 0) continue;
+        auto fd = open_handle(mfd, handle_from_key(p.key), O_RDONLY | O_DIRECTORY);
+        if (!fd) continue;  // gone meanwhile
+        scan(p, fd->get());
+    }
+    if (queue_.empty()) first_walk_done_ = true;
+    end_batch();
+}
+
+void TreeWatch::scan(const Pending& p, int dirfd) {
+    int dup = ::fcntl(dirfd, F_DUPFD_CLOEXEC, 3);
+    if (dup < 0) return;
+    DIR* d = ::fdopendir(dup);
+    if (!d) {
+        ::close(dup);
+        return;
+    }
+    const auto& excluded = roots_[static_cast<std::size_t>(p.root)].excluded;
+    while (const dirent* e = ::readdir(d)) {
+        std::string_view name = e->d_name;
+        if (name == "." || name == ".." || !is_subdir(dirfd, e)) continue;
+        UniqueFd sub(::openat(dirfd, e->d_name, O_PATH | O_NOFOLLOW | O_DIRECTORY | O_CLOEXEC));
+        if (!sub) continue;
+        auto h = handle_of_fd(sub.get());
+        if (!h) continue;
+        std::string key = key_of(*h);
+        std::string rel = join(p.rel, name);
+        if (!first_walk_done_ && excluded.count(rel)) {
+            tree_.exclude(key, p.key, name);
+            continue;
+        }
+        tree_.add(key, p.key, name);
+        queue_.push_back({std::move(key), p.root, std::move(rel)});
+    }
+    ::closedir(d);
+}
+
+void TreeWatch::reseed() {
+    tree_.clear();
+    queue_.clear();
+    for (const std::string& a : ancestors_) tree_.set_outside(a);
+    for (std::size_t i = 0; i < roots_.size(); ++i) {
+        if (roots_[i].key.empty()) continue;
+        tree_.set_root(roots_[i].key, static_cast<int>(i));
+        queue_.push_back({roots_[i].key, static_cast<int>(i), ""});
+    }
+}
+
+}  // namespace fswait

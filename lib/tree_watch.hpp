@@ -1,0 +1,100 @@
+// Recursive watching without a watch per directory: one FAN_MARK_FILESYSTEM
+// per filesystem holding part of a tree, a DirTree to tell which directories
+// are inside, and lazy evictable ignore marks so that the kernel drops most
+// events from directories outside the trees.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <set>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "lib/dir_tree.hpp"
+#include "lib/event_sink.hpp"
+#include "lib/fanotify_group.hpp"
+#include "lib/fanotify_records.hpp"
+#include "lib/file_handle.hpp"
+#include "lib/result.hpp"
+
+namespace fswait {
+
+struct TreeStats {
+    std::uint64_t records = 0;     // records that reached the tree translator
+    std::uint64_t foreign = 0;     // resolved as outside every tree
+    std::uint64_t fid_only = 0;    // file self events without a name: dropped without a syscall
+    std::uint64_t unresolved = 0;  // directory gone before it could be named
+};
+
+class TreeWatch {
+public:
+    TreeWatch(FanotifyGroup& group, EventSink& sink, KindSet report);
+
+    // Marks the filesystems of the tree at `path` (root index `root`) and
+    // queues its seeding walk. `excluded`: @path entries, as typed.
+    Status add_root(int root, const std::string& path, const FileHandle& handle, bool follow,
+                    const std::vector<std::string>& excluded);
+
+    void translate(const FanRecord& r);
+    // Closes the mount fds a batch opened and forgets this batch's ignore
+    // marks (an evicted mark must be placed again when its directory speaks).
+    void end_batch();
+
+    // Seeding runs in small steps between reads, so that events are read
+    // (and the queue kept short) while a big tree is walked.
+    bool seeding() const { return !queue_.empty(); }
+    bool first_walk_done() const { return first_walk_done_; }
+    void seed_step();
+
+    // After a queue overflow the tree may be wrong: walk it again.
+    void reseed();
+
+    const TreeStats& stats() const { return stats_; }
+
+private:
+    struct Pending {
+        std::string key;
+        int root;
+        std::string rel;
+    };
+    struct RootInfo {
+        std::string key;
+        std::set<std::string> excluded;  // relative paths, first walk only
+    };
+
+    Status mark_filesystems(const std::string& path);
+    void note_ancestors(const std::string& path);
+    void translate_rename(const FanRecord& r);
+    void translate_dir_event(const FanRecord& r, KindSet kinds);
+    void translate_entry_event(const FanRecord& r, KindSet kinds);
+    void dir_deleted(int root, const std::string& rel, std::string_view parent_key, std::string_view name,
+                     const FanRecord& r);
+    // Where a directory is, resolving it through open_by_handle_at when the
+    // tree does not know it yet.
+    DirTree::Located where(std::string_view key, std::string& rel);
+    bool resolve(std::string key);
+    std::string lookup_child(const std::string& dir_key, const std::string& name);
+    void ignore_dir(std::string_view key);
+    int mount_fd_for(std::uint64_t fsid);
+    void scan(const Pending& p, int dirfd);
+
+    FanotifyGroup& group_;
+    EventSink& sink_;
+    KindSet report_;
+    std::uint64_t fs_mask_ = 0;
+    bool ignore_marks_ = true;
+    DirTree tree_;
+    std::vector<RootInfo> roots_;  // by root index (gaps for non-tree roots)
+    std::unordered_map<std::uint64_t, std::string> mount_dirs_;  // fsid -> a directory on it
+    std::unordered_set<std::string> ancestors_;  // never ignore-marked: their children include roots
+    std::unordered_set<std::string> ignored_now_;  // marked during this batch
+    std::deque<Pending> queue_;
+    bool first_walk_done_ = false;  // @path exclusions apply to the first walk only
+    std::unordered_map<std::uint64_t, int> step_mount_fds_;
+    std::string key_buf_, key_buf2_, rel_, rel2_;
+    TreeStats stats_;
+};
+
+}  // namespace fswait
