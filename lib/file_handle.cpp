@@ -12,6 +12,12 @@
 namespace fswait {
 namespace {
 
+#ifdef AT_HANDLE_FID
+constexpr int kHandleFid = AT_HANDLE_FID;
+#else
+constexpr int kHandleFid = 0x200;  // linux/fcntl.h, 6.5
+#endif
+
 std::uint64_t fsid_of(const struct statfs& st) {
     std::uint64_t v = 0;
     static_assert(sizeof v == sizeof st.f_fsid);
@@ -37,6 +43,9 @@ Result<FileHandle> encode(int dirfd, const char* path, int flags, int* mount_id_
 
 Result<FileHandle> handle_of_fd(int fd, int* mount_id) {
     auto h = encode(fd, "", AT_EMPTY_PATH, mount_id);
+    // Filesystems that cannot decode handles (overlayfs, /proc) still give
+    // the non-decodable kind fanotify reports (Linux 6.5+).
+    if (!h && h.error().value() == EOPNOTSUPP) h = encode(fd, "", AT_EMPTY_PATH | kHandleFid, mount_id);
     if (!h) return h.error();
     struct statfs sfs;
     if (::fstatfs(fd, &sfs) < 0) return errno_code();

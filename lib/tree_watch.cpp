@@ -81,11 +81,21 @@ TreeWatch::TreeWatch(FanotifyGroup& group, EventSink& sink, KindSet report)
     KindSet kinds = report | Kind::create | Kind::delete_ | Kind::moved_from | Kind::moved_to;
     kinds = KindSet::from_bits(kinds.bits() & ~kSelfKinds.bits());
     fs_mask_ = fan_mask_for(kinds, true, group.features().rename) & ~static_cast<std::uint64_t>(FAN_EVENT_ON_CHILD);
+    inode_mask_ = fs_mask_ | FAN_EVENT_ON_CHILD;
+}
+
+bool refused_filesystem_mark(int err) {
+    // EXDEV: btrfs subvolume; EOPNOTSUPP: overlayfs, proc; ENODEV: fsid 0.
+    return err == EXDEV || err == EOPNOTSUPP || err == ENODEV;
 }
 
 Status TreeWatch::add_root(int root, const std::string& path, const FileHandle& handle, bool follow,
                            const std::vector<std::string>& excluded) {
-    if (auto s = mark_filesystems(path); !s) return s;
+    bool inode_marks = false;
+    if (auto s = mark_filesystems(path); !s) {
+        if (!refused_filesystem_mark(s.error().value())) return s;
+        inode_marks = true;
+    }
     // The root's own end and moves come from an inode mark, as inotify's.
     unsigned flags = FAN_MARK_ADD | (follow ? 0u : FAN_MARK_DONT_FOLLOW);
     if (::fanotify_mark(group_.fd(), flags, FAN_DELETE_SELF | FAN_MOVE_SELF | FAN_ONDIR, AT_FDCWD, path.c_str()) < 0)
@@ -93,6 +103,8 @@ Status TreeWatch::add_root(int root, const std::string& path, const FileHandle& 
     if (static_cast<std::size_t>(root) >= roots_.size()) roots_.resize(static_cast<std::size_t>(root) + 1);
     RootInfo& ri = roots_[static_cast<std::size_t>(root)];
     ri.key = key_of(handle);
+    ri.path = path;
+    ri.inode_marks = inode_marks;
     // inotifywait compares @paths with the spelling "root/sub/dir" during its
     // first walk only; a different spelling of the root never matches.
     std::string prefix = strip_slashes(path) + "/";
@@ -103,8 +115,66 @@ Status TreeWatch::add_root(int root, const std::string& path, const FileHandle& 
     }
     tree_.set_root(ri.key, root);
     note_ancestors(path);
-    queue_.push_back({ri.key, root, ""});
+    if (!inode_marks) {
+        queue_.push_back({ri.key, root, ""});
+        return {};
+    }
+    // Without a filesystem mark nothing is seen until a directory is marked:
+    // mark the whole tree before "Watches established.", as inotifywait does.
+    if (::fanotify_mark(group_.fd(), flags | FAN_MARK_ONLYDIR, inode_mask_, AT_FDCWD, path.c_str()) < 0)
+        return errno_code();
+    walk_marking(root, ri.key, "", false, 0);
     return {};
+}
+
+std::string TreeWatch::root_path(int root, const std::string& rel) const {
+    std::string p = roots_[static_cast<std::size_t>(root)].path;
+    if (!rel.empty()) {
+        if (p.empty() || p.back() != '/') p.push_back('/');
+        p += rel;
+    }
+    return p;
+}
+
+bool TreeWatch::mark_dir(const std::string& path) {
+    return ::fanotify_mark(group_.fd(), FAN_MARK_ADD | FAN_MARK_DONT_FOLLOW | FAN_MARK_ONLYDIR, inode_mask_,
+                           AT_FDCWD, path.c_str()) == 0;
+}
+
+// Marks every directory below `rel` (already marked itself). With `report`,
+// what the walk finds is reported as created: it was made in a new directory
+// before that directory's mark existed, and would otherwise be lost.
+void TreeWatch::walk_marking(int root, const std::string& key, const std::string& rel, bool report, pid_t pid) {
+    std::deque<Pending> todo{{key, root, rel}};
+    const auto& excluded = roots_[static_cast<std::size_t>(root)].excluded;
+    while (!todo.empty()) {
+        Pending p = std::move(todo.front());
+        todo.pop_front();
+        UniqueFd dfd(::open(root_path(root, p.rel).c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+        if (!dfd) continue;
+        DIR* d = ::fdopendir(dfd.get());
+        if (!d) continue;
+        (void)dfd.release();
+        while (const dirent* e = ::readdir(d)) {
+            std::string_view name = e->d_name;
+            if (name == "." || name == "..") continue;
+            const bool dir = is_subdir(::dirfd(d), e);
+            if (report) sink_.deliver(root, Kind::create, dir, p.rel, name, 0, pid);
+            if (!dir) continue;
+            std::string rel_child = join(p.rel, name);
+            UniqueFd sub(::openat(::dirfd(d), e->d_name, O_PATH | O_NOFOLLOW | O_DIRECTORY | O_CLOEXEC));
+            auto h = sub ? handle_of_fd(sub.get()) : Result<FileHandle>(errno_code());
+            if (!h) continue;
+            std::string child = key_of(*h);
+            if (!report && !first_walk_done_ && excluded.count(rel_child)) {
+                tree_.exclude(child, p.key, name);
+                continue;
+            }
+            tree_.add(child, p.key, name);
+            if (mark_dir(root_path(root, rel_child))) todo.push_back({std::move(child), root, std::move(rel_child)});
+        }
+        ::closedir(d);
+    }
 }
 
 Status TreeWatch::mark_filesystems(const std::string& path) {
@@ -312,6 +382,10 @@ void TreeWatch::translate_entry_event(const FanRecord& r, KindSet kinds) {
     } else if (kinds.intersects(Kind::create | Kind::moved_to)) {
         if (child.empty()) child = lookup_child(dir_key, name);
         if (!child.empty()) tree_.add(child, dir_key, name);
+        if (!child.empty() && roots_[static_cast<std::size_t>(loc.root)].inode_marks) {
+            std::string sub = join(rel, name);
+            if (mark_dir(root_path(loc.root, sub))) walk_marking(loc.root, child, sub, kinds.has(Kind::create), r.pid);
+        }
     } else if (kinds.has(Kind::moved_from) && !child.empty()) {
         tree_.set_outside(child);
     }
@@ -356,7 +430,10 @@ void TreeWatch::translate_rename(const FanRecord& r) {
         // inotifywait renames the moved directory's watch first, so its
         // MOVE_SELF shows the new path.
         if (in1) sink_.deliver(to.root, Kind::move_self, false, join(to_rel, new_name), "", 0, r.pid);
-        else {
+        else if (roots_[static_cast<std::size_t>(to.root)].inode_marks) {
+            std::string sub = join(to_rel, new_name);
+            if (mark_dir(root_path(to.root, sub))) walk_marking(to.root, moved, sub, false, r.pid);
+        } else {
             // Moved in from outside: it and its subdirectories may carry
             // ignore marks, and the tree does not know what is below it.
             ::fanotify_mark(group_.fd(), FAN_MARK_FLUSH, 0, AT_FDCWD, nullptr);

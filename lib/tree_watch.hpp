@@ -61,6 +61,8 @@ private:
     };
     struct RootInfo {
         std::string key;
+        std::string path;                // as typed: inode-mark mode works with paths
+        bool inode_marks = false;        // its filesystem refused a filesystem mark
         std::set<std::string> excluded;  // relative paths, first walk only
     };
 
@@ -79,11 +81,17 @@ private:
     void ignore_dir(std::string_view key);
     int mount_fd_for(std::uint64_t fsid);
     void scan(const Pending& p, int dirfd);
+    // Inode-mark mode (a filesystem that refuses FAN_MARK_FILESYSTEM: btrfs
+    // subvolumes, overlayfs): every directory gets its own mark.
+    bool mark_dir(const std::string& path);
+    void walk_marking(int root, const std::string& key, const std::string& rel, bool report, pid_t pid);
+    std::string root_path(int root, const std::string& rel) const;
 
     FanotifyGroup& group_;
     EventSink& sink_;
     KindSet report_;
     std::uint64_t fs_mask_ = 0;
+    std::uint64_t inode_mask_ = 0;
     bool ignore_marks_ = true;
     DirTree tree_;
     std::vector<RootInfo> roots_;  // by root index (gaps for non-tree roots)
