@@ -1,0 +1,120 @@
+#define BOOST_TEST_MODULE dir_tree
+#include <boost/test/unit_test.hpp>
+
+#include "lib/dir_tree.hpp"
+
+using fswait::DirTree;
+using fswait::HandleView;
+
+namespace {
+
+// Keys are opaque byte strings; short readable ones keep the tests legible.
+struct Tree {
+    DirTree t;
+    Tree() {
+        t.set_root("R", 0);
+        t.add("a", "R", "a");
+        t.add("b", "a", "b");
+        t.add("c", "b", "c");
+    }
+    std::string rel_of(std::string_view key, DirTree::State want = DirTree::State::inside, int root = 0) {
+        std::string rel;
+        auto loc = t.locate(key, rel);
+        BOOST_TEST((loc.state == want));
+        if (want == DirTree::State::inside) BOOST_TEST(loc.root == root);
+        return rel;
+    }
+};
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(paths_are_walks_up_to_the_root) {
+    Tree f;
+    BOOST_TEST(f.rel_of("R") == "");
+    BOOST_TEST(f.rel_of("a") == "a");
+    BOOST_TEST(f.rel_of("c") == "a/b/c");
+}
+
+BOOST_AUTO_TEST_CASE(unknown_reports_the_first_missing_ancestor) {
+    DirTree t;
+    t.set_root("R", 0);
+    t.add("x", "M", "x");  // parent M never seen
+    std::string rel;
+    auto loc = t.locate("x", rel);
+    BOOST_TEST((loc.state == DirTree::State::unknown));
+    BOOST_TEST(loc.missing == "M");
+    loc = t.locate("nothing", rel);
+    BOOST_TEST(loc.missing == "nothing");
+}
+
+BOOST_AUTO_TEST_CASE(renaming_a_directory_moves_its_whole_subtree) {
+    Tree f;
+    std::string_view root = "R";
+    f.t.move("a", &root, "renamed");
+    BOOST_TEST(f.rel_of("c") == "renamed/b/c");
+    BOOST_TEST(f.t.child("R", "a").empty());
+    BOOST_TEST(f.t.child("R", "renamed") == "a");
+}
+
+BOOST_AUTO_TEST_CASE(moved_out_stops_at_once_and_moved_back_in_resumes) {
+    Tree f;
+    f.t.move("b", nullptr, "");
+    f.rel_of("c", DirTree::State::outside);
+    f.rel_of("b", DirTree::State::outside);
+    BOOST_TEST(f.rel_of("a") == "a");
+    std::string_view root = "R";
+    f.t.move("b", &root, "back");
+    BOOST_TEST(f.rel_of("c") == "back/c");
+}
+
+BOOST_AUTO_TEST_CASE(an_excluded_directory_keeps_its_parent_but_hides_below) {
+    Tree f;
+    f.t.exclude("b", "a", "b");
+    f.rel_of("b", DirTree::State::outside);
+    f.rel_of("c", DirTree::State::outside);
+    auto [parent, name] = f.t.parent_of("b");
+    BOOST_TEST(parent == "a");
+    BOOST_TEST(name == "b");
+}
+
+BOOST_AUTO_TEST_CASE(outside_nodes_end_walks_and_roots_stay_roots) {
+    DirTree t;
+    t.set_root("R", 3);
+    t.set_outside("P");
+    t.add("R", "P", "w");   // a root is never re-parented
+    t.set_outside("R");     // nor made outside
+    std::string rel;
+    auto loc = t.locate("R", rel);
+    BOOST_TEST((loc.state == DirTree::State::inside));
+    BOOST_TEST(loc.root == 3);
+    t.add("o", "P", "o");
+    loc = t.locate("o", rel);
+    BOOST_TEST((loc.state == DirTree::State::outside));
+}
+
+BOOST_AUTO_TEST_CASE(remove_forgets_the_node_and_its_name) {
+    Tree f;
+    f.t.remove("c");
+    BOOST_TEST(!f.t.contains("c"));
+    BOOST_TEST(f.t.child("b", "c").empty());
+    BOOST_TEST(f.t.size() == 3u);
+}
+
+BOOST_AUTO_TEST_CASE(a_loop_in_the_links_does_not_hang) {
+    DirTree t;
+    t.add("x", "y", "x");
+    t.add("y", "x", "y");
+    std::string rel;
+    auto loc = t.locate("x", rel);
+    BOOST_TEST((loc.state == DirTree::State::outside));
+}
+
+BOOST_AUTO_TEST_CASE(handle_keys_distinguish_fsid_type_and_bytes) {
+    std::string a, b;
+    HandleView h1{1, 1, "abc"}, h2{2, 1, "abc"}, h3{1, 2, "abc"}, h4{1, 1, "abd"};
+    BOOST_TEST(fswait::handle_key(h1, a) != fswait::handle_key(h2, b));
+    BOOST_TEST(fswait::handle_key(h1, a) != fswait::handle_key(h3, b));
+    BOOST_TEST(fswait::handle_key(h1, a) != fswait::handle_key(h4, b));
+    BOOST_TEST(fswait::handle_key(h1, a) == fswait::handle_key(HandleView{1, 1, "abc"}, b));
+    BOOST_TEST(a.size() == 12u + 3u);
+}
