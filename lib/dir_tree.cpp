@@ -28,48 +28,89 @@ std::string DirTree::child_key(std::string_view parent, std::string_view name) {
     return k;
 }
 
-void DirTree::unlink_child(const Node& n, std::string_view key) {
-    if (n.parent.empty()) return;
-    auto it = children_.find(child_key(n.parent, n.name));
-    if (it != children_.end() && it->second == key) children_.erase(it);
+DirTree::Node& DirTree::node(std::string_view key) {
+    auto it = nodes_.find(key);
+    if (it == nodes_.end()) it = nodes_.emplace(std::string(key), Node{}).first;
+    it->second.key = &it->first;
+    return it->second;
+}
+
+DirTree::Node* DirTree::find_node(std::string_view key) {
+    auto it = nodes_.find(key);
+    return it == nodes_.end() ? nullptr : &it->second;
+}
+
+const DirTree::Node* DirTree::find_node(std::string_view key) const {
+    auto it = nodes_.find(key);
+    return it == nodes_.end() ? nullptr : &it->second;
+}
+
+// Unlinks n from its parent (and from the name index).
+void DirTree::detach(Node& n) {
+    if (index_names_ && n.parent) {
+        auto it = children_.find(child_key(*n.parent->key, n.name));
+        if (it != children_.end() && it->second == *n.key) children_.erase(it);
+    }
+    Node* p = std::exchange(n.parent, nullptr);
+    if (p) {
+        --p->children;
+        collect(p);
+    }
+}
+
+// Drops a placeholder nobody refers to any more.
+void DirTree::collect(Node* n) {
+    while (n && !n->known && n->children == 0 && n->root < 0) {
+        Node* p = std::exchange(n->parent, nullptr);
+        if (p) --p->children;
+        nodes_.erase(*n->key);
+        n = p;
+    }
 }
 
 void DirTree::set_root(std::string_view key, int root) {
-    auto& n = nodes_[std::string(key)];
-    unlink_child(n, key);
-    n = Node{};
+    Node& n = node(key);
+    detach(n);
     n.root = root;
+    n.outside = false;
+    n.known = true;
 }
 
 void DirTree::add(std::string_view key, std::string_view parent, std::string_view name) {
-    auto [it, fresh] = nodes_.try_emplace(std::string(key));
-    Node& n = it->second;
-    if (!fresh && n.root >= 0) return;  // a root stays a root
-    if (!fresh) unlink_child(n, key);
-    n.parent = std::string(parent);
-    n.name = std::string(name);
+    Node& n = node(key);
+    if (n.root >= 0) return;  // a root stays a root
+    Node& p = node(parent);
+    if (n.parent != &p || n.name != name) {
+        // Count the new link first: detaching may collect placeholders, and
+        // p must not be one of them.
+        ++p.children;
+        detach(n);
+        n.parent = &p;
+        n.name = std::string(name);
+        if (index_names_) children_[child_key(parent, name)] = std::string(key);
+    }
     n.outside = false;
-    children_[child_key(parent, name)] = std::string(key);
+    n.known = true;
 }
 
 void DirTree::set_outside(std::string_view key) {
-    auto& n = nodes_[std::string(key)];
+    Node& n = node(key);
     if (n.root >= 0) return;
-    unlink_child(n, key);
-    n.parent.clear();
+    detach(n);
     n.outside = true;
+    n.known = true;
 }
 
 void DirTree::exclude(std::string_view key, std::string_view parent, std::string_view name) {
     add(key, parent, name);
-    auto it = nodes_.find(key);
-    if (it != nodes_.end() && it->second.root < 0) it->second.outside = true;
+    Node* n = find_node(key);
+    if (n && n->root < 0) n->outside = true;
 }
 
 std::pair<std::string_view, std::string_view> DirTree::parent_of(std::string_view key) const {
-    auto it = nodes_.find(key);
-    if (it == nodes_.end()) return {};
-    return {it->second.parent, it->second.name};
+    const Node* n = find_node(key);
+    if (!n || !n->parent) return {};
+    return {*n->parent->key, n->name};
 }
 
 void DirTree::move(std::string_view key, const std::string_view* parent, std::string_view name) {
@@ -78,41 +119,51 @@ void DirTree::move(std::string_view key, const std::string_view* parent, std::st
 }
 
 void DirTree::remove(std::string_view key) {
-    auto it = nodes_.find(key);
-    if (it == nodes_.end()) return;
-    unlink_child(it->second, key);
-    nodes_.erase(it);
+    Node* n = find_node(key);
+    if (!n) return;
+    // A directory is empty when it is deleted; should the tree still hold
+    // something below it (events were lost), keep it as a placeholder so
+    // that no link dangles: walks through it then report "unknown".
+    detach(*n);
+    n->known = false;
+    n->outside = false;
+    n->root = -1;
+    collect(n);
 }
 
 DirTree::Located DirTree::locate(std::string_view key, std::string& rel) const {
     rel.clear();
-    std::vector<std::string_view> names;
+    std::vector<const std::string*> names;
     Located out;
+    const Node* n = find_node(key);
     for (int depth = 0; depth < kMaxDepth; ++depth) {
-        auto it = nodes_.find(key);
-        if (it == nodes_.end()) {
-            out.missing = key;
+        if (!n || !n->known) {
+            out.missing = n ? std::string_view(*n->key) : key;
             return out;
         }
-        const Node& n = it->second;
-        if (n.root >= 0) {
+        if (n->root >= 0) {
             out.state = State::inside;
-            out.root = n.root;
+            out.root = n->root;
             for (auto name = names.rbegin(); name != names.rend(); ++name) {
                 if (!rel.empty()) rel.push_back('/');
-                rel.append(*name);
+                rel.append(**name);
             }
             return out;
         }
-        if (n.outside || n.parent.empty()) {
+        if (n->outside || !n->parent) {
             out.state = State::outside;
             return out;
         }
-        names.push_back(n.name);
-        key = n.parent;
+        names.push_back(&n->name);
+        n = n->parent;
     }
     out.state = State::outside;
     return out;
+}
+
+bool DirTree::contains(std::string_view key) const {
+    const Node* n = find_node(key);
+    return n && n->known;
 }
 
 std::string_view DirTree::child(std::string_view parent, std::string_view name) const {

@@ -21,6 +21,10 @@ std::string_view handle_key(const HandleView& h, std::string& buf);
 
 class DirTree {
 public:
+    // index_names: keep a (parent, name) -> directory index, for kernels that
+    // do not put the child's handle in entry events (before 5.17).
+    explicit DirTree(bool index_names = true) : index_names_(index_names) {}
+
     enum class State { inside, outside, unknown };
 
     struct Located {
@@ -54,16 +58,19 @@ public:
 
     // The child directory `name` of `parent`, or an empty view.
     std::string_view child(std::string_view parent, std::string_view name) const;
-    bool contains(std::string_view key) const { return nodes_.count(std::string(key)) != 0; }
+    bool contains(std::string_view key) const;
     std::size_t size() const { return nodes_.size(); }
     void clear();
 
 private:
     struct Node {
-        std::string parent;
+        const std::string* key = nullptr;  // this node's key in nodes_ (stable)
+        Node* parent = nullptr;            // map nodes never move, so links stay valid
         std::string name;
+        std::uint32_t children = 0;        // nodes whose parent is this one
         int root = -1;
         bool outside = false;
+        bool known = false;  // false: only a parent someone named, not yet seen
     };
     struct Hash {
         using is_transparent = void;
@@ -72,8 +79,13 @@ private:
     using Map = std::unordered_map<std::string, Node, Hash, std::equal_to<>>;
 
     static std::string child_key(std::string_view parent, std::string_view name);
-    void unlink_child(const Node& n, std::string_view key);
+    Node& node(std::string_view key);
+    Node* find_node(std::string_view key);
+    const Node* find_node(std::string_view key) const;
+    void detach(Node& n);
+    void collect(Node* n);
 
+    bool index_names_;
     Map nodes_;
     std::unordered_map<std::string, std::string, Hash, std::equal_to<>> children_;  // parent+'/'+name -> key
 };

@@ -1,6 +1,7 @@
 #include "lib/tree_watch.hpp"
 
 #include <dirent.h>
+#include <malloc.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -73,7 +74,7 @@ bool is_subdir(int dirfd, const dirent* d) {
 }  // namespace
 
 TreeWatch::TreeWatch(FanotifyGroup& group, EventSink& sink, KindSet report)
-    : group_(group), sink_(sink), report_(report) {
+    : group_(group), sink_(sink), report_(report), tree_(!group.features().target_fid) {
     // Entry events are always needed to keep the tree right. DELETE_SELF and
     // MOVE_SELF are not asked for on the whole filesystem: for files they
     // come without a name (useless, and one per unlink system-wide); for
@@ -447,15 +448,20 @@ void TreeWatch::translate_rename(const FanRecord& r) {
 
 void TreeWatch::seed_step() {
     for (int budget = kSeedBudget; budget > 0 && !queue_.empty(); --budget) {
-        Pending p = std::move(queue_.front());
-        queue_.pop_front();
+        Pending p = std::move(queue_.back());
+        queue_.pop_back();
         int mfd = mount_fd_for(fsid_of_key(p.key));
         if (mfd < 0) continue;
         auto fd = open_handle(mfd, handle_from_key(p.key), O_RDONLY | O_DIRECTORY);
         if (!fd) continue;  // gone meanwhile
         scan(p, fd->get());
     }
-    if (queue_.empty()) first_walk_done_ = true;
+    if (queue_.empty()) {
+        first_walk_done_ = true;
+        // The walk's scratch memory is freed; give it back to the system.
+        queue_.shrink_to_fit();
+        ::malloc_trim(0);
+    }
     end_batch();
 }
 

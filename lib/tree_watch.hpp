@@ -93,12 +93,12 @@ private:
     std::uint64_t fs_mask_ = 0;
     std::uint64_t inode_mask_ = 0;
     bool ignore_marks_ = true;
-    DirTree tree_;
+    DirTree tree_;  // constructed after group_: needs its features
     std::vector<RootInfo> roots_;  // by root index (gaps for non-tree roots)
     std::unordered_map<std::uint64_t, std::string> mount_dirs_;  // fsid -> a directory on it
     std::unordered_set<std::string> ancestors_;  // never ignore-marked: their children include roots
     std::unordered_set<std::string> ignored_now_;  // marked during this batch
-    std::deque<Pending> queue_;
+    std::vector<Pending> queue_;  // depth first: small even under wide directories
     bool first_walk_done_ = false;  // @path exclusions apply to the first walk only
     std::unordered_map<std::uint64_t, int> step_mount_fds_;
     std::string key_buf_, key_buf2_, rel_, rel2_;

@@ -118,3 +118,34 @@ BOOST_AUTO_TEST_CASE(handle_keys_distinguish_fsid_type_and_bytes) {
     BOOST_TEST(fswait::handle_key(h1, a) == fswait::handle_key(HandleView{1, 1, "abc"}, b));
     BOOST_TEST(a.size() == 12u + 3u);
 }
+
+BOOST_AUTO_TEST_CASE(placeholders_are_collected_once_unlinked) {
+    DirTree t;
+    t.set_root("R", 0);
+    t.add("x", "q", "x");  // q is a placeholder: a parent named, not yet seen
+    t.add("y", "q", "y");
+    BOOST_TEST(t.size() == 4u);
+    BOOST_TEST(!t.contains("q"));
+    std::string_view root = "R";
+    t.move("x", &root, "x");
+    BOOST_TEST(t.size() == 4u);  // y still links q
+    t.move("y", &root, "y");
+    BOOST_TEST(t.size() == 3u);  // q went with its last child
+    std::string rel;
+    BOOST_TEST((t.locate("y", rel).state == DirTree::State::inside));
+    BOOST_TEST(rel == "y");
+}
+
+BOOST_AUTO_TEST_CASE(removing_a_directory_that_still_has_children_keeps_them_linked) {
+    DirTree t;
+    t.set_root("R", 0);
+    t.add("a", "R", "a");
+    t.add("b", "a", "b");
+    t.remove("a");  // events were lost: b is still there
+    std::string rel;
+    auto loc = t.locate("b", rel);
+    BOOST_TEST((loc.state == DirTree::State::unknown));
+    BOOST_TEST(loc.missing == "a");
+    t.remove("b");
+    BOOST_TEST(t.size() == 1u);  // a went with its last child
+}
