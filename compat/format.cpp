@@ -131,4 +131,10 @@ bool Format::valid() const {
     return !out.empty();
 }
 
+bool Format::uses_process() const {
+    for (const Token& t : tokens_)
+        if (t.op == Op::comm || t.op == Op::user) return true;
+    return false;
+}
+
 }  // namespace fswait::compat

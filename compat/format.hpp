@@ -39,6 +39,10 @@ public:
     // all 12 base kinds, no cookie, pid or process) renders to zero bytes.
     bool valid() const;
 
+    // Whether rendering needs who the process was (%c, %u): when nothing
+    // prints it, fswait need not read /proc at all.
+    bool uses_process() const;
+
 private:
     enum class Op : std::uint8_t { text, watch, name, events, time, pid, comm, user, cookie };
     struct Token {

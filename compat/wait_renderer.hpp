@@ -30,6 +30,7 @@ public:
 
     void add_root(RootSpelling r) { roots_.push_back(std::move(r)); }
     std::size_t root_count() const { return roots_.size(); }
+    bool uses_process() const { return style_ == Style::format && format_.uses_process(); }
 
     struct Outcome {
         bool filtered = false;   // hidden by --exclude/--include: as if it never came

@@ -20,8 +20,10 @@ bool read_small(int dirfd, const char* name, std::string& out) {
         ssize_t n = ::read(fd.get(), buf, sizeof buf);
         if (n < 0 && errno == EINTR) continue;
         if (n < 0) return false;
-        if (n == 0) return true;
         out.append(buf, static_cast<std::size_t>(n));
+        // /proc hands out a small file whole: a short read is the end, and
+        // saves the read that would return 0 (this runs once per batch).
+        if (n < static_cast<ssize_t>(sizeof buf)) return true;
     }
 }
 
@@ -50,18 +52,52 @@ std::optional<uid_t> effective_uid_from_status(std::string_view status) {
     return std::nullopt;
 }
 
-std::shared_ptr<const Process> ProcessTable::read_proc(pid_t pid) {
+std::optional<std::string> plain_name_from_status(std::string_view status) {
+    if (status.rfind("Name:", 0) != 0) return std::nullopt;
+    auto line = status.substr(5, status.find('\n') == std::string_view::npos ? std::string_view::npos
+                                                                           : status.find('\n') - 5);
+    if (!line.empty() && line.front() == '\t') line.remove_prefix(1);
+    if (line.find('\\') != std::string_view::npos) return std::nullopt;
+    return std::string(line);
+}
+
+int ProcessTable::proc_dir(pid_t pid) {
+    auto it = dirs_.find(pid);
+    if (it != dirs_.end()) return it->second.get();
+    constexpr std::size_t kMaxDirs = 256;
+    if (dirs_.size() >= kMaxDirs) dirs_.clear();
     std::string dir = proc_root_ + "/" + std::to_string(pid);
-    // Both files are read through one directory fd so that they describe the
-    // same process even if the pid is reused in between.
-    UniqueFd dfd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-    if (!dfd) return nullptr;
-    std::string comm, status;
-    if (!read_small(dfd.get(), "comm", comm) || !read_small(dfd.get(), "status", status)) return nullptr;
-    if (!comm.empty() && comm.back() == '\n') comm.pop_back();
+    UniqueFd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (!fd) return -1;
+    return dirs_.emplace(pid, std::move(fd)).first->second.get();
+}
+
+std::shared_ptr<const Process> ProcessTable::read_proc(pid_t pid) {
+    const bool cached = dirs_.count(pid) != 0;
+    int dfd = proc_dir(pid);
+    std::string status;
+    if (dfd < 0) return nullptr;
+    if (!read_small(dfd, "status", status)) {
+        // The process is gone; if the directory was an old one, the pid may
+        // belong to a new process now: look once more, as a first lookup would.
+        dirs_.erase(pid);
+        if (!cached) return nullptr;
+        dfd = proc_dir(pid);
+        if (dfd < 0 || !read_small(dfd, "status", status)) {
+            dirs_.erase(pid);
+            return nullptr;
+        }
+    }
     auto p = std::make_shared<Process>();
     p->pid = pid;
-    p->comm = std::move(comm);
+    if (auto name = plain_name_from_status(status)) {
+        p->comm = std::move(*name);
+    } else {
+        std::string comm;
+        if (!read_small(dfd, "comm", comm)) return nullptr;
+        if (!comm.empty() && comm.back() == '\n') comm.pop_back();
+        p->comm = std::move(comm);
+    }
     p->uid = effective_uid_from_status(status);
     if (p->uid) p->user = users_.name(*p->uid);
     return p;

@@ -10,6 +10,7 @@
 #include <unordered_map>
 
 #include "lib/event.hpp"
+#include "lib/unique_fd.hpp"
 #include "lib/user_names.hpp"
 
 namespace fswait {
@@ -27,13 +28,23 @@ public:
 
 private:
     std::shared_ptr<const Process> read_proc(pid_t pid);
+    int proc_dir(pid_t pid);
 
     UserNames& users_;
     std::string proc_root_;
     std::unordered_map<pid_t, std::shared_ptr<const Process>> batch_;
+    // Open /proc/PID directories, kept across batches: a busy writer would
+    // otherwise cost an open per batch. A directory fd of a process that has
+    // died fails from then on, so a reused pid is never mistaken for it.
+    std::unordered_map<pid_t, UniqueFd> dirs_;
 };
 
 // Effective uid from the text of /proc/PID/status ("Uid:\treal\teffective...").
 std::optional<uid_t> effective_uid_from_status(std::string_view status);
+
+// The command name from status's "Name:" line, when it is not escaped (the
+// kernel escapes control bytes and backslashes there; comm then has the
+// raw bytes).
+std::optional<std::string> plain_name_from_status(std::string_view status);
 
 }  // namespace fswait

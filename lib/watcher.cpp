@@ -38,7 +38,11 @@ void locate_mount(Root& r) {
 Result<std::unique_ptr<Watcher>> Watcher::create(const WatcherOptions& opts) {
     auto group = FanotifyGroup::open();
     if (!group) return group.error();
-    return std::unique_ptr<Watcher>(new Watcher(std::move(*group), opts));
+    return create(std::move(*group), opts);
+}
+
+Result<std::unique_ptr<Watcher>> Watcher::create(FanotifyGroup group, const WatcherOptions& opts) {
+    return std::unique_ptr<Watcher>(new Watcher(std::move(group), opts));
 }
 
 Watcher::Watcher(FanotifyGroup group, const WatcherOptions& opts)
@@ -123,9 +127,10 @@ Status Watcher::read_events(std::vector<Event>& out) {
     ::clock_gettime(CLOCK_REALTIME, &now_);
     records_.clear();
     auto parsed = parse_fanotify_buffer(std::string_view(buf_.data(), *n), records_);
-    // Attribution first, while the processes are most likely still there.
+    // Attribution happens when an event is delivered, within this batch:
+    // records that are dropped (outside the trees, nameless) cost no /proc
+    // read, and each pid is read once per batch.
     processes_.begin_batch();
-    for (const FanRecord& r : records_) processes_.lookup(r.pid);
     for (const FanRecord& r : records_) translate(r);
     if (tree_) tree_->end_batch();
     (void)out;
@@ -187,7 +192,7 @@ void Watcher::deliver(int root, Kind kind, bool is_dir, std::string_view dir, st
         e.name = std::string(name);
         e.cookie = cookie;
         e.pid = pid;
-        e.process = processes_.lookup(pid);
+        if (opts_.attribute) e.process = processes_.lookup(pid);
         e.time = now_;
         out_->push_back(std::move(e));
         if (opts_.oneshot) return end_root(root);

@@ -25,6 +25,7 @@ struct WatcherOptions {
     KindSet report = kAllFileKinds;  // kinds to deliver; ignored/unmount/overflow are always delivered
     bool oneshot = false;            // a root ends after its first delivered event (inotify IN_ONESHOT)
     bool recursive = false;          // directories are watched with everything below them
+    bool attribute = true;           // read /proc for command and user (off: only the pid)
     std::vector<std::string> excluded;  // recursive: @path exclusions as typed
 };
 
@@ -32,6 +33,8 @@ class Watcher : private EventSink {
 public:
     // EPERM: no CAP_SYS_ADMIN, so fanotify could not say who did what.
     static Result<std::unique_ptr<Watcher>> create(const WatcherOptions& opts);
+    // With a group opened beforehand (so that its errors come first).
+    static Result<std::unique_ptr<Watcher>> create(FanotifyGroup group, const WatcherOptions& opts);
 
     // Places an inode mark on what `path` names (its final symlink followed
     // unless !follow). Returns the root's index; naming an object that is

@@ -232,16 +232,25 @@ void print_stats(const Watcher& w) {
 
 int run(const WaitOptions& o) {
     compat::EventMask requested = requested_events(o);
-    WatcherOptions wo;
-    wo.report = requested.kinds;
-    wo.oneshot = requested.oneshot;
-    wo.recursive = o.recursive > 0;
-    auto watcher = Watcher::create(wo);
-    if (!watcher) return say(init_error(watcher.error())), 1;
+    // fanotify first, as inotifywait initializes inotify before anything
+    // else can fail; what the renderer needs is only known after parsing it.
+    auto group = FanotifyGroup::open();
+    if (!group) return say(init_error(group.error())), 1;
 
     int status = 0;
     auto renderer = make_renderer(o, status);
     if (!renderer) return status;
+
+    WatcherOptions wo;
+    wo.report = requested.kinds;
+    // inotifywait -m -r always asks for these (to follow new directories):
+    // they are received, so they restart -t, though never printed unasked.
+    if (o.monitor && o.recursive) wo.report |= Kind::create | Kind::moved_from | Kind::moved_to;
+    wo.oneshot = requested.oneshot;
+    wo.recursive = o.recursive > 0;
+    wo.attribute = renderer->uses_process();
+    auto watcher = Watcher::create(std::move(*group), wo);
+    if (!watcher) return say(init_error(watcher.error())), 1;
 
     std::optional<std::string> listed;
     if (o.fromfile) listed = read_fromfile(*o.fromfile);

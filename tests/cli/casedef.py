@@ -2,8 +2,9 @@
 
 A case is data: a setup script, the watcher's arguments, a workload script and
 the exact expected stdout bytes, stderr text and exit status.  The runner
-(run.py / harness.py) gives every case a private tmpfs as its working
-directory, so relative paths such as `w` are all a case ever needs.
+(run.py / harness.py) gives every case a private tmpfs (or, with fs='ext4', a
+loop-mounted ext4) as its working directory, so relative paths such as `w` are
+all a case ever needs.
 
 Expected values may be:
   * plain values (bytes for stdout, str for stderr, int for the status);
@@ -12,6 +13,7 @@ Expected values may be:
     (e.g. a pid that the workload wrote into a file);
   * Match(regex) when part of the output is random (rename cookies).
 """
+import copy
 import re
 import shlex
 
@@ -70,6 +72,9 @@ class Ctx:
         return self.read(name).decode().strip()
 
 
+FILESYSTEMS = ('tmpfs', 'ext4')
+
+
 class Case:
     """One end-to-end behaviour.
 
@@ -91,12 +96,15 @@ class Case:
     deadline  seconds the watcher may still run after the workload ended
     files     {name: expected bytes} checked in the tmpfs after the run
     modes     {name: expected permission bits} checked after the run
+    fs        filesystem of the working directory: 'tmpfs' (default) or 'ext4'
+              (a 64 MiB image, loop-mounted; needs root, mkfs.ext4 and a loop
+              device, else skipped (77), or failed under CI=true)
     """
 
     def __init__(self, name, args=(), *, setup='', workload='', stdout=b'',
                  stderr='', status=0, oracle=True, root=False, stdin=None,
                  shell=None, marks=1, ready=None, signal=None, deadline=10,
-                 files=None, modes=None):
+                 files=None, modes=None, fs='tmpfs'):
         if not re.fullmatch(r'[a-z0-9_]+', name):
             raise ValueError(f'bad case name {name!r}')
         self.name = name
@@ -117,8 +125,19 @@ class Case:
         self.deadline = deadline
         self.files = files or {}
         self.modes = modes or {}
+        if fs not in FILESYSTEMS:
+            raise ValueError(f'{name}: fs must be one of {FILESYSTEMS}, not {fs!r}')
+        self.fs = fs
 
     def command_line(self, prog):
         if self.shell is not None:
             return f'bash -c {shlex.quote(self.shell)}  (FSWAIT={prog})'
         return ' '.join(shlex.quote(a) for a in [prog] + self.args)
+
+
+def on_ext4(case):
+    """The same case once more on a loop-mounted ext4, named NAME_ext4."""
+    twin = copy.copy(case)
+    twin.name = case.name + '_ext4'
+    twin.fs = 'ext4'
+    return twin

@@ -2,8 +2,10 @@
 
 Per case: a fresh temp dir with a private tmpfs mounted on it (when root),
 used as the working directory of setup, watcher and workload; the watcher's
-stdout/stderr go to files outside that tmpfs.  Everything is torn down again
-(processes killed, tmpfs unmounted, dirs removed) also on failure.
+stdout/stderr go to files outside that tmpfs.  A case with fs='ext4' gets a
+64 MiB ext4 image (kept next to those files) loop-mounted there instead.
+Everything is torn down again (processes killed, filesystem unmounted, loop
+device detached, dirs removed) also on failure.
 """
 import contextlib
 import difflib
@@ -28,13 +30,56 @@ def is_root():
     return os.geteuid() == 0
 
 
+class Unavailable(Exception):
+    """The filesystem a case asks for cannot be made here (no tool, no loop device)."""
+
+
+EXT4_IMAGE_SIZE = 64 << 20
+SBIN_PATH = os.pathsep.join([os.environ.get('PATH', ''), '/usr/sbin', '/sbin'])
+
+
+def _ext4_image(image):
+    """Creates an empty ext4 image file at IMAGE."""
+    mkfs = shutil.which('mkfs.ext4', path=SBIN_PATH)
+    if not mkfs:
+        raise Unavailable('mkfs.ext4 not found')
+    with open(image, 'wb') as f:
+        f.truncate(EXT4_IMAGE_SIZE)
+    r = subprocess.run([mkfs, '-q', '-F', image], capture_output=True)
+    if r.returncode:
+        raise Unavailable(f'mkfs.ext4 failed ({r.returncode}): {r.stderr!r}')
+
+
+def _detach_loops(image):
+    """Detaches loop devices still backed by IMAGE (mount -o loop normally
+    sets autoclear, so umount has already done it)."""
+    losetup = shutil.which('losetup', path=SBIN_PATH)
+    if not losetup or not os.path.exists(image):
+        return
+    r = subprocess.run([losetup, '-j', image], capture_output=True, text=True)
+    for line in r.stdout.splitlines():
+        device = line.split(':', 1)[0]
+        if device:
+            subprocess.run([losetup, '-d', device], stderr=subprocess.DEVNULL, check=False)
+
+
 @contextlib.contextmanager
-def scratch_dir():
-    """A temp dir with a private tmpfs on it (plain dir when not root)."""
+def scratch_dir(fs='tmpfs', image_dir=None):
+    """A temp dir with a private tmpfs on it (plain dir when not root), or with
+    a fresh ext4 image loop-mounted on it (fs='ext4': root only; the image goes
+    into IMAGE_DIR).  Raises Unavailable when ext4 cannot be set up."""
     path = tempfile.mkdtemp(prefix='fswait-cli-')
     mounted = False
+    image = os.path.join(image_dir, 'ext4.img') if image_dir else path + '.img'
     try:
-        if is_root():
+        if fs == 'ext4':
+            _ext4_image(image)
+            r = subprocess.run(['mount', '-o', 'loop', image, path], capture_output=True)
+            if r.returncode:
+                raise Unavailable(f'cannot loop-mount an ext4 image ({r.returncode}): '
+                                  f'{r.stderr!r}')
+            mounted = True
+        elif is_root():
             subprocess.run(['mount', '-t', 'tmpfs', '-o', 'size=64m',
                             'fswait-test', path], check=True)
             mounted = True
@@ -46,6 +91,10 @@ def scratch_dir():
             os.rmdir(path)
         else:
             shutil.rmtree(path, ignore_errors=True)
+        if fs == 'ext4':
+            _detach_loops(image)
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(image)
 
 
 def _reset_signals():
@@ -202,18 +251,28 @@ def _compare(label, expected, actual):
 UNPRIVILEGED_MARKER = b'needs CAP_SYS_ADMIN'
 
 
+def _skip(reason):
+    """SKIP, or FAIL under CI=true (where a skipped kernel test is a failure)."""
+    if os.environ.get('CI') == 'true':
+        return FAIL, [f'  {reason}, and CI=true: a skipped kernel test is a failure']
+    return SKIP, [f'  {reason}']
+
+
 def run_case(case, binary):
     """Returns (PASS|FAIL|SKIP, [detail lines])."""
     if case.root and not is_root():
-        if os.environ.get('CI') == 'true':
-            return FAIL, ['  needs root, and CI=true: a skipped kernel test is a failure']
-        return SKIP, ['  needs root']
+        return _skip('needs root')
+    if case.fs != 'tmpfs' and not is_root():
+        return _skip(f'needs root (to loop-mount {case.fs})')
     binary = os.path.abspath(binary)
     prog = os.path.basename(binary)
     os.umask(0o022)
-    with tempfile.TemporaryDirectory(prefix='fswait-cli-log-') as logs, \
-            scratch_dir() as work:
-        return _run_in(case, binary, prog, work, logs)
+    try:
+        with tempfile.TemporaryDirectory(prefix='fswait-cli-log-') as logs, \
+                scratch_dir(case.fs, logs) as work:
+            return _run_in(case, binary, prog, work, logs)
+    except Unavailable as e:
+        return _skip(f'{case.fs} unavailable: {e}')
 
 
 def _run_in(case, binary, prog, work, logs):

@@ -23,9 +23,9 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string status_text(std::string_view uid_line) {
-    std::string s =
-        "Name:\tbash\n"
+std::string status_text(std::string_view uid_line, std::string_view name_line = "Name:\tbash\n") {
+    std::string s(name_line);
+    s +=
         "Umask:\t0022\n"
         "State:\tS (sleeping)\n"
         "Tgid:\t4242\n"
@@ -71,9 +71,20 @@ struct FakeProc {
         BOOST_REQUIRE(f.good());
     }
 
+    // status's Name line as the kernel writes it: control bytes and
+    // backslashes escaped, so such names must be read from comm instead.
+    static std::string name_line(std::string_view comm) {
+        if (!comm.empty() && comm.back() == '\n') comm.remove_suffix(1);
+        std::string line = "Name:\t";
+        for (char c : comm) {
+            if (c == '\\' || static_cast<unsigned char>(c) < 0x20) line += "\\x";
+            else line += c;
+        }
+        return line + "\n";
+    }
     void add(const std::string& pid, std::string_view comm, std::string_view uid_line) {
         write(pid, "comm", comm);
-        write(pid, "status", status_text(uid_line));
+        write(pid, "status", status_text(uid_line, name_line(comm)));
     }
 };
 
@@ -144,6 +155,18 @@ BOOST_AUTO_TEST_CASE(status_garbage) {
     BOOST_TEST(!effective_uid_from_status("\nUid:\t1000\t4294967296\t1\t1\n").has_value());  // overflow
     BOOST_TEST(!effective_uid_from_status("\nUid:\t1000\n\t1001\t1\t1\n").has_value());    // 2nd field on next line
     BOOST_TEST(!effective_uid_from_status(std::string_view("\nUid:\t1\t\0\t1\n", 10)).has_value());
+}
+
+// ------------------------------------------------------- status Name line
+
+BOOST_AUTO_TEST_CASE(plain_name_comes_from_status) {
+    using fswait::plain_name_from_status;
+    BOOST_TEST(plain_name_from_status("Name:\ttouch\nUmask:\t0022\n").value_or("?") == "touch");
+    BOOST_TEST(plain_name_from_status("Name:\tmy prog\n").value_or("?") == "my prog");
+    BOOST_TEST(plain_name_from_status("Name:\t\n").value_or("?") == "");
+    BOOST_TEST(!plain_name_from_status("Name:\ta\\nb\n").has_value());   // escaped newline
+    BOOST_TEST(!plain_name_from_status("Name:\tback\\\\slash\n").has_value());
+    BOOST_TEST(!plain_name_from_status("Umask:\t0022\nName:\tx\n").has_value());  // not first
 }
 
 // ------------------------------------------------------- ProcessTable, fake /proc
@@ -246,7 +269,8 @@ BOOST_AUTO_TEST_CASE(missing_pid_is_null) {
 
 BOOST_AUTO_TEST_CASE(missing_comm_or_status_is_null) {
     FakeProc proc;
-    proc.write("50", "status", status_text("Uid:\t1\t2\t3\t4\n"));
+    // An escaped Name sends the lookup to comm, which is missing.
+    proc.write("50", "status", status_text("Uid:\t1\t2\t3\t4\n", "Name:\ta\\nb\n"));
     proc.write("51", "comm", "nostatus\n");
     fs::create_directories(proc.root / "52");
     Users users;
