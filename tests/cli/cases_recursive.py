@@ -229,6 +229,18 @@ ATTRIBUTION = Case(
     setup='mkdir -p w/a p', workload="sh -c 'echo $$ > p/pid; : > w/a/f; sleep 1'",
     stdout=lambda ctx: f'w/a/f {ctx.text("p/pid")} sh\n'.encode(), stderr=BANNER_R,
     oracle=False, root=True)
+# FSWAIT_STATS=1 (for bench/): one line of counters when the run ends by itself.
+STATS_IDLE = Case(
+    'fswait_r_stats_line_idle', [], shell='FSWAIT_STATS=1 exec "$FSWAIT" -r -t 1 w',
+    setup='mkdir w', oracle=False, status=2,
+    stderr=BANNER_R + 'fswait: stats: read=0 foreign=0 fid_only=0 unresolved=0\n')
+# Unlinking a file queues a nameless ATTRIB (link count) and its parent's
+# DELETE: two records read, one of them dropped without a system call.
+STATS_FID_ONLY = Case(
+    'fswait_r_stats_counts_nameless_records', [],
+    shell='FSWAIT_STATS=1 exec "$FSWAIT" -m -r -t 1 -e attrib w',
+    setup='mkdir w; touch w/f', workload='rm w/f', oracle=False, status=2,
+    stderr=BANNER_R + 'fswait: stats: read=2 foreign=0 fid_only=1 unresolved=0\n')
 
 TMPFS_CASES = [
     E31, E30, SUBDIR_AS_TYPED, NEW_DIR_WITHOUT_CREATE, SUBDIR_ATTRIB_TWICE,
@@ -238,7 +250,7 @@ TMPFS_CASES = [
     E32, E156, E157, E158, E159, E170, E82, EXCLUDE_FILES, EXCLUDE_SUBTREE,
     INCLUDE_EXISTING, INCLUDE_DIR_MATCH,
     E29, E161, E43, MOVE_OUT_AT_ONCE, MOVE_OUT_SUBTREE, MOVE_IN_AT_ONCE, E174, COOKIE,
-    ATTRIBUTION,
+    ATTRIBUTION, STATS_IDLE, STATS_FID_ONLY,
 ]
 # ext4: other inode numbers, hashed directory order, a journal; same lines expected.
 EXT4_CASES = [on_ext4(c) for c in (
