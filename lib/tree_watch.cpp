@@ -367,6 +367,16 @@ void TreeWatch::translate_entry_event(const FanRecord& r, KindSet kinds) {
     const bool is_dir = r.mask & FAN_ONDIR;
     const std::string name(r.name);
     std::string child = is_dir && r.fid ? key_of(*r.fid) : std::string(tree_.child(dir_key, name));
+    std::uint32_t cookie = 0;
+    if (kinds.has(Kind::moved_from)) {
+        // Before FAN_RENAME (5.17) the halves of a rename come separately,
+        // back to back from one process: pair them by pid.
+        cookie = pending_moves_[r.pid] = sink_.next_cookie();
+    } else if (kinds.has(Kind::moved_to)) {
+        auto it = pending_moves_.find(r.pid);
+        cookie = it != pending_moves_.end() ? it->second : sink_.next_cookie();
+        if (it != pending_moves_.end()) pending_moves_.erase(it);
+    }
     for (Kind k : lifecycle_order(kinds)) {
         if (kSelfKinds.has(k)) continue;
         if (k == Kind::delete_ && is_dir) {
@@ -375,7 +385,8 @@ void TreeWatch::translate_entry_event(const FanRecord& r, KindSet kinds) {
             sink_.deliver(loc.root, Kind::delete_self, false, sub, "", 0, r.pid);
             sink_.ignored(loc.root, sub);
         }
-        sink_.deliver(loc.root, k, is_dir, rel, name, 0, r.pid);
+        const bool move = k == Kind::moved_from || k == Kind::moved_to;
+        sink_.deliver(loc.root, k, is_dir, rel, name, move ? cookie : 0, r.pid);
     }
     if (!is_dir) return;
     if (kinds.has(Kind::delete_)) {

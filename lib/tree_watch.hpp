@@ -101,7 +101,8 @@ private:
     std::vector<Pending> queue_;  // depth first: small even under wide directories
     bool first_walk_done_ = false;  // @path exclusions apply to the first walk only
     std::unordered_map<std::uint64_t, int> step_mount_fds_;
-    std::string key_buf_, key_buf2_, rel_, rel2_;
+    std::unordered_map<pid_t, std::uint32_t> pending_moves_;  // before FAN_RENAME: pair by pid
+    std::string rel_, rel2_;
     TreeStats stats_;
 };
 

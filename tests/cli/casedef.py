@@ -86,6 +86,8 @@ class Case:
     status    expected exit status (shell style: 128+N for death by signal N)
     oracle    True if the real inotifywait 3.22.6 must behave exactly so
     root      needs root (fanotify attribution); skipped (77) when not root
+    needs     a shell command that must succeed for the case to run (a tool it
+              needs); skipped (77) otherwise, a failure when CI=true
     stdin     bytes fed to the watcher's stdin (default: /dev/null)
     shell     instead of running the binary directly, run this bash script;
               $FSWAIT is the binary (e.g. for pipelines)
@@ -104,7 +106,7 @@ class Case:
     def __init__(self, name, args=(), *, setup='', workload='', stdout=b'',
                  stderr='', status=0, oracle=True, root=False, stdin=None,
                  shell=None, marks=1, ready=None, signal=None, deadline=10,
-                 files=None, modes=None, fs='tmpfs'):
+                 files=None, modes=None, fs='tmpfs', needs=None):
         if not re.fullmatch(r'[a-z0-9_]+', name):
             raise ValueError(f'bad case name {name!r}')
         self.name = name
@@ -118,6 +120,7 @@ class Case:
         self.root = root
         self.stdin = stdin
         self.shell = shell
+        self.needs = needs  # shell check for a tool the case needs (else skip)
         self.marks = marks
         quiet = any(a == '--quiet' or re.fullmatch(r'-q+', a) for a in self.args)
         self.ready = ready or ('marks' if quiet else 'banner')

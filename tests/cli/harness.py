@@ -264,6 +264,10 @@ def run_case(case, binary):
         return _skip('needs root')
     if case.fs != 'tmpfs' and not is_root():
         return _skip(f'needs root (to loop-mount {case.fs})')
+    if case.needs and subprocess.run(['bash', '-c', case.needs], capture_output=True).returncode:
+        if os.environ.get('CI') == 'true':
+            return FAIL, [f'  needs `{case.needs}`, and CI=true: a skip is a failure']
+        return SKIP, [f'  needs `{case.needs}`']
     binary = os.path.abspath(binary)
     prog = os.path.basename(binary)
     os.umask(0o022)

@@ -1,0 +1,69 @@
+"""-r across filesystems: a filesystem mounted inside the tree (its own
+filesystem mark), and the per-directory fallback where a filesystem refuses a
+filesystem mark (overlayfs: EOPNOTSUPP; a btrfs subvolume mount: EXDEV).
+
+The mounts are made inside the case's private tmpfs, so the harness's lazy
+unmount of that tmpfs takes them away too.  Oracle cases are unhurried (sleeps
+after a new directory) so that inotifywait's per-directory watches are there;
+the fswait-only cases make nested directories at full speed: in the fallback
+fswait marks a new directory, then reports what was made in it before the mark.
+"""
+import re
+import shutil
+
+from casedef import Case, Match
+from cases_recursive import BANNER_R, SETTLE, mon
+
+OVERLAY = ('mkdir -p lower/a upper work w && '
+           'mount -t overlay overlay -o lowerdir=lower,upperdir=upper,workdir=work w')
+# A subvolume mounted on its own (subvol=): filesystem marks fail with EXDEV.
+BTRFS = ('truncate -s 48M img && mkfs.btrfs -q -f --mixed img >/dev/null && mkdir top w && '
+         'mount -o loop img top && btrfs -q subvolume create top/sv && mkdir top/sv/a && '
+         'mount -o loop,subvol=sv img w')
+NEEDS_BTRFS = 'command -v mkfs.btrfs >/dev/null && command -v btrfs >/dev/null'
+
+
+def all_lines(*expected):
+    """Every expected line, in this order, each exactly once: a directory's
+    own scan and the kernel may both see a file made just after the mark, so
+    one extra copy of a CREATE line is tolerated, nothing else."""
+    body = ''.join(f'(?:{re.escape(l)}\n){{1,2}}' for l in expected)
+    return Match(body.encode())
+
+
+NESTED_MOUNT = mon(
+    'r_nested_mount_inside_tree', '-e create w',
+    setup='mkdir -p w/m && mount -t tmpfs nested w/m && mkdir w/m/sub',
+    workload='touch w/m/sub/x; touch w/y', out=['w/m/sub/ CREATE x', 'w/ CREATE y'], root=True)
+
+OVERLAY_UNHURRIED = mon(
+    'r_overlayfs_unhurried', '-e create,delete,delete_self w', setup=OVERLAY,
+    workload=f'touch w/a/f; mkdir w/n; {SETTLE}; touch w/n/g; rm w/n/g; rmdir w/n',
+    out=['w/a/ CREATE f', 'w/ CREATE,ISDIR n', 'w/n/ CREATE g', 'w/n/ DELETE g',
+         'w/n/ DELETE_SELF ', 'w/ DELETE,ISDIR n'], root=True)
+
+OVERLAY_BURST = mon(
+    'fswait_r_overlayfs_new_dirs_lose_nothing', '-e create w', setup=OVERLAY,
+    workload='mkdir -p w/n1/n2/n3 && touch w/n1/n2/n3/f',
+    out=all_lines('w/ CREATE,ISDIR n1', 'w/n1/ CREATE,ISDIR n2', 'w/n1/n2/ CREATE,ISDIR n3',
+                  'w/n1/n2/n3/ CREATE f'), oracle=False, root=True)
+
+OVERLAY_WHO = Case(
+    'fswait_r_overlayfs_names_the_process', ['-r', '-e', 'create', '--format', '%w%f %p %c', 'w'],
+    setup=OVERLAY + ' && mkdir p', workload="sh -c 'echo $$ > p/pid; : > w/a/f; sleep 1'",
+    stdout=lambda ctx: f'w/a/f {ctx.text("p/pid")} sh\n'.encode(), stderr=BANNER_R,
+    oracle=False, root=True)
+
+BTRFS_UNHURRIED = mon(
+    'r_btrfs_subvolume_unhurried', '-e create,delete w', setup=BTRFS,
+    workload=f'touch w/a/f; mkdir w/n; {SETTLE}; touch w/n/g; rm w/n/g',
+    out=['w/a/ CREATE f', 'w/ CREATE,ISDIR n', 'w/n/ CREATE g', 'w/n/ DELETE g'],
+    root=True, needs=NEEDS_BTRFS)
+
+BTRFS_BURST = mon(
+    'fswait_r_btrfs_subvolume_new_dirs_lose_nothing', '-e create w', setup=BTRFS,
+    workload='mkdir -p w/n1/n2 && touch w/n1/n2/f',
+    out=all_lines('w/ CREATE,ISDIR n1', 'w/n1/ CREATE,ISDIR n2', 'w/n1/n2/ CREATE f'),
+    oracle=False, root=True, needs=NEEDS_BTRFS)
+
+CASES = [NESTED_MOUNT, OVERLAY_UNHURRIED, OVERLAY_BURST, OVERLAY_WHO, BTRFS_UNHURRIED, BTRFS_BURST]
