@@ -1,5 +1,7 @@
 #include "lib/child_dirs.hpp"
 
+#include "lib/dir_scan.hpp"
+
 #include <dirent.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -11,12 +13,6 @@
 namespace fswait {
 namespace {
 
-bool is_subdir(int dirfd, const dirent* d) {
-    if (d->d_type == DT_DIR) return true;
-    if (d->d_type != DT_UNKNOWN) return false;
-    struct stat st;
-    return ::fstatat(dirfd, d->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode);
-}
 
 }  // namespace
 
@@ -27,22 +23,11 @@ void ChildDirs::insert(FileHandle h, int root, const std::string& name) {
 }
 
 void ChildDirs::seed(int root, int dirfd) {
-    // fdopendir takes ownership of the fd it is given: hand it a duplicate.
-    int dup = ::fcntl(dirfd, F_DUPFD_CLOEXEC, 3);
-    if (dup < 0) return;
-    DIR* d = ::fdopendir(dup);
-    if (!d) {
-        ::close(dup);
-        return;
-    }
-    while (const dirent* e = ::readdir(d)) {
-        std::string_view name = e->d_name;
-        if (name == "." || name == ".." || !is_subdir(dirfd, e)) continue;
-        UniqueFd sub(::openat(dirfd, e->d_name, O_PATH | O_NOFOLLOW | O_CLOEXEC));
-        if (!sub) continue;
-        if (auto h = handle_of_fd(sub.get())) insert(std::move(*h), root, e->d_name);
-    }
-    ::closedir(d);
+    scan_dir(dirfd, [&](std::string_view name, bool is_dir) {
+        if (!is_dir) return;
+        std::string n(name);
+        if (auto h = subdir_handle(dirfd, n.c_str())) insert(std::move(*h), root, n);
+    });
 }
 
 const ChildDirs::Parents& ChildDirs::lookup(const HandleView& dir) {

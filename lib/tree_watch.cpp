@@ -12,6 +12,7 @@
 
 #include <cstring>
 
+#include "lib/dir_scan.hpp"
 #include "lib/fanotify_mask.hpp"
 #include "lib/mount_table.hpp"
 
@@ -64,12 +65,6 @@ std::uint64_t fsid_of_path(const std::string& path) {
     return v;
 }
 
-bool is_subdir(int dirfd, const dirent* d) {
-    if (d->d_type == DT_DIR) return true;
-    if (d->d_type != DT_UNKNOWN) return false;
-    struct stat st;
-    return ::fstatat(dirfd, d->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode);
-}
 
 }  // namespace
 
@@ -153,28 +148,20 @@ void TreeWatch::walk_marking(int root, const std::string& key, const std::string
         todo.pop_front();
         UniqueFd dfd(::open(root_path(root, p.rel).c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
         if (!dfd) continue;
-        DIR* d = ::fdopendir(dfd.get());
-        if (!d) continue;
-        (void)dfd.release();
-        while (const dirent* e = ::readdir(d)) {
-            std::string_view name = e->d_name;
-            if (name == "." || name == "..") continue;
-            const bool dir = is_subdir(::dirfd(d), e);
+        scan_dir(dfd.get(), [&](std::string_view name, bool dir) {
             if (report) sink_.deliver(root, Kind::create, dir, p.rel, name, 0, pid);
-            if (!dir) continue;
+            if (!dir) return;
             std::string rel_child = join(p.rel, name);
-            UniqueFd sub(::openat(::dirfd(d), e->d_name, O_PATH | O_NOFOLLOW | O_DIRECTORY | O_CLOEXEC));
-            auto h = sub ? handle_of_fd(sub.get()) : Result<FileHandle>(errno_code());
-            if (!h) continue;
+            auto h = subdir_handle(dfd.get(), std::string(name).c_str());
+            if (!h) return;
             std::string child = key_of(*h);
             if (!report && !first_walk_done_ && excluded.count(rel_child)) {
                 tree_.exclude(child, p.key, name);
-                continue;
+                return;
             }
             tree_.add(child, p.key, name);
             if (mark_dir(root_path(root, rel_child))) todo.push_back({std::move(child), root, std::move(rel_child)});
-        }
-        ::closedir(d);
+        });
     }
 }
 
@@ -477,31 +464,20 @@ void TreeWatch::seed_step() {
 }
 
 void TreeWatch::scan(const Pending& p, int dirfd) {
-    int dup = ::fcntl(dirfd, F_DUPFD_CLOEXEC, 3);
-    if (dup < 0) return;
-    DIR* d = ::fdopendir(dup);
-    if (!d) {
-        ::close(dup);
-        return;
-    }
     const auto& excluded = roots_[static_cast<std::size_t>(p.root)].excluded;
-    while (const dirent* e = ::readdir(d)) {
-        std::string_view name = e->d_name;
-        if (name == "." || name == ".." || !is_subdir(dirfd, e)) continue;
-        UniqueFd sub(::openat(dirfd, e->d_name, O_PATH | O_NOFOLLOW | O_DIRECTORY | O_CLOEXEC));
-        if (!sub) continue;
-        auto h = handle_of_fd(sub.get());
-        if (!h) continue;
+    scan_dir(dirfd, [&](std::string_view name, bool is_dir) {
+        if (!is_dir) return;
+        auto h = subdir_handle(dirfd, std::string(name).c_str());
+        if (!h) return;
         std::string key = key_of(*h);
         std::string rel = join(p.rel, name);
         if (!first_walk_done_ && excluded.count(rel)) {
             tree_.exclude(key, p.key, name);
-            continue;
+            return;
         }
         tree_.add(key, p.key, name);
         queue_.push_back({std::move(key), p.root, std::move(rel)});
-    }
-    ::closedir(d);
+    });
 }
 
 void TreeWatch::reseed() {

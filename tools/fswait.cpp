@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/epoll.h>
+#include <sys/stat.h>
 #include <sys/timerfd.h>
 #include <unistd.h>
 
@@ -235,6 +236,14 @@ void Loop::warn_overflow() {
     say("fswait: the kernel event queue overflowed; some events were lost\n");
 }
 
+// -P watches a symlink itself; but under -r, inotifywait descends into a
+// symlink to a directory regardless (it re-adds the root as "link/").
+bool follows(const WaitOptions& o, const std::string& path) {
+    if (!o.no_dereference) return true;
+    struct stat st;
+    return o.recursive && ::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+}
+
 // FSWAIT_STATS=1: one line of counters at exit, for bench/ (not a user interface).
 void print_stats(const Watcher& w) {
     const char* env = std::getenv("FSWAIT_STATS");
@@ -282,7 +291,7 @@ int run(const WaitOptions& o) {
         say(o.recursive ? "Setting up watches.  Beware: since -r was given, this may take a while!\n"
                         : "Setting up watches.\n");
     for (const std::string& p : paths.watch) {
-        auto idx = (*watcher)->add(p, !o.no_dereference);
+        auto idx = (*watcher)->add(p, follows(o, p));
         if (!idx) return say(watch_error(p, idx.error())), 1;
         if (*idx != static_cast<int>(renderer->root_count())) continue;
         // %w gets a '/' when the path is a directory; a symlink to one only

@@ -36,6 +36,23 @@ NESTED_MOUNT = mon(
     setup='mkdir -p w/m && mount -t tmpfs nested w/m && mkdir w/m/sub',
     workload='touch w/m/sub/x; touch w/y', out=['w/m/sub/ CREATE x', 'w/ CREATE y'], root=True)
 
+# Two roots on two filesystems: one filesystem mark each.
+TWO_FILESYSTEMS = mon(
+    'r_two_roots_on_two_filesystems', '-e create,delete a b',
+    setup='mkdir -p a/sub b && mount -t tmpfs second b && mkdir b/sub',
+    workload='touch a/sub/x b/sub/y; rm a/sub/x b/sub/y',
+    out=['a/sub/ CREATE x', 'b/sub/ CREATE y', 'a/sub/ DELETE x', 'b/sub/ DELETE y'], root=True)
+
+# -P under -r: inotifywait still descends into a symlink to a directory (it
+# re-adds the root as "lnk/", and the trailing slash follows the link).
+NO_DEREFERENCE = Case(
+    'r_no_dereference_symlink_to_dir_root', '-r -P -t 2 lnk', setup='mkdir real; ln -s real lnk',
+    workload='sleep 0.2; touch -h lnk; touch real/f', stdout='lnk/ CREATE f\n', stderr=BANNER_R)
+# -P under -r on a symlink to a file: the link itself.
+NO_DEREFERENCE_FILE = Case(
+    'r_no_dereference_symlink_to_file_root', '-r -P -t 2 lnk', setup='touch target; ln -s target lnk',
+    workload='sleep 0.2; touch target; touch -h lnk', stdout='lnk ATTRIB \n', stderr=BANNER_R)
+
 OVERLAY_UNHURRIED = mon(
     'r_overlayfs_unhurried', '-e create,delete,delete_self w', setup=OVERLAY,
     workload=f'touch w/a/f; mkdir w/n; {SETTLE}; touch w/n/g; rm w/n/g; rmdir w/n',
@@ -66,4 +83,4 @@ BTRFS_BURST = mon(
     out=all_lines('w/ CREATE,ISDIR n1', 'w/n1/ CREATE,ISDIR n2', 'w/n1/n2/ CREATE f'),
     oracle=False, root=True, needs=NEEDS_BTRFS)
 
-CASES = [NESTED_MOUNT, OVERLAY_UNHURRIED, OVERLAY_BURST, OVERLAY_WHO, BTRFS_UNHURRIED, BTRFS_BURST]
+CASES = [NESTED_MOUNT, TWO_FILESYSTEMS, NO_DEREFERENCE, NO_DEREFERENCE_FILE, OVERLAY_UNHURRIED, OVERLAY_BURST, OVERLAY_WHO, BTRFS_UNHURRIED, BTRFS_BURST]
