@@ -30,7 +30,7 @@ std::string key_of(const HandleView& h) {
 
 std::string key_of(const FileHandle& h) { return key_of(HandleView{h.fsid, h.type, h.bytes}); }
 
-std::uint64_t fsid_of_key(std::string_view key) {
+std::uint64_t fsid_of_key_(std::string_view key) {
     std::uint64_t fsid = 0;
     if (key.size() >= 8) std::memcpy(&fsid, key.data(), 8);
     return fsid;
@@ -80,6 +80,17 @@ TreeWatch::TreeWatch(FanotifyGroup& group, EventSink& sink, KindSet report)
     inode_mask_ = fs_mask_ | FAN_EVENT_ON_CHILD;
 }
 
+bool is_pseudo_filesystem(std::string_view fstype) {
+    static constexpr std::string_view kPseudo[] = {
+        "proc",   "sysfs",    "devpts",   "cgroup",  "cgroup2",    "debugfs", "tracefs",
+        "securityfs", "bpf",  "configfs", "fusectl", "pstore",     "mqueue",  "binfmt_misc",
+        "autofs", "efivarfs", "rpc_pipefs", "nsfs",  "selinuxfs",
+    };
+    for (std::string_view p : kPseudo)
+        if (fstype == p) return true;
+    return false;
+}
+
 bool refused_filesystem_mark(int err) {
     // EXDEV: btrfs subvolume; EOPNOTSUPP: overlayfs, proc; ENODEV: fsid 0.
     return err == EXDEV || err == EOPNOTSUPP || err == ENODEV;
@@ -87,11 +98,8 @@ bool refused_filesystem_mark(int err) {
 
 Status TreeWatch::add_root(int root, const std::string& path, const FileHandle& handle, bool follow,
                            const std::vector<std::string>& excluded) {
-    bool inode_marks = false;
-    if (auto s = mark_filesystems(path); !s) {
-        if (!refused_filesystem_mark(s.error().value())) return s;
-        inode_marks = true;
-    }
+    auto refused = mark_filesystems(path);
+    if (!refused) return refused.error();
     // The root's own end and moves come from an inode mark, as inotify's.
     unsigned flags = FAN_MARK_ADD | (follow ? 0u : FAN_MARK_DONT_FOLLOW);
     if (::fanotify_mark(group_.fd(), flags, FAN_DELETE_SELF | FAN_MOVE_SELF | FAN_ONDIR, AT_FDCWD, path.c_str()) < 0)
@@ -100,7 +108,6 @@ Status TreeWatch::add_root(int root, const std::string& path, const FileHandle& 
     RootInfo& ri = roots_[static_cast<std::size_t>(root)];
     ri.key = key_of(handle);
     ri.path = path;
-    ri.inode_marks = inode_marks;
     // inotifywait compares @paths with the spelling "root/sub/dir" during its
     // first walk only; a different spelling of the root never matches.
     std::string prefix = strip_slashes(path) + "/";
@@ -111,16 +118,37 @@ Status TreeWatch::add_root(int root, const std::string& path, const FileHandle& 
     }
     tree_.set_root(ri.key, root);
     note_ancestors(path);
-    if (!inode_marks) {
-        queue_.push_back({ri.key, root, ""});
-        return {};
+    queue_.push_back({ri.key, root, ""});
+    // Where there is no filesystem mark nothing is seen until a directory is
+    // marked: mark those parts before "Watches established.", as inotifywait
+    // does; the walk from the root covers the rest in the background.
+    for (const auto& [point, rel] : *refused) {
+        const std::string top = rel.empty() ? ri.key : mount_key(point, rel);
+        if (top.empty() || !mark_dir(root_path(root, rel), rel.empty() && follow)) {
+            if (rel.empty()) return errno_code();
+            continue;
+        }
+        walk_marking(root, top, rel, false, 0);
     }
-    // Without a filesystem mark nothing is seen until a directory is marked:
-    // mark the whole tree before "Watches established.", as inotifywait does.
-    if (::fanotify_mark(group_.fd(), flags | FAN_MARK_ONLYDIR, inode_mask_, AT_FDCWD, path.c_str()) < 0)
-        return errno_code();
-    walk_marking(root, ri.key, "", false, 0);
     return {};
+}
+
+// The key of a mount point below a root, linked into the tree under its
+// parent directory (which is on another filesystem, found by handle).
+std::string TreeWatch::mount_key(const std::string& point, const std::string& rel) {
+    UniqueFd fd(::open(point.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+    if (!fd) return {};
+    UniqueFd parent(::openat(fd.get(), "..", O_PATH | O_DIRECTORY | O_CLOEXEC));
+    auto h = handle_of_fd(fd.get());
+    auto ph = parent ? handle_of_fd(parent.get()) : Result<FileHandle>(errno_code());
+    if (!h || !ph) return {};
+    std::string key = key_of(*h), pkey = key_of(*ph);
+    auto slash = rel.rfind('/');
+    tree_.add(key, pkey, slash == std::string::npos ? rel : rel.substr(slash + 1));
+    // The parent is on a filesystem with a mark: resolve it now, so that the
+    // walk from the root and events agree on where the mount point is.
+    if (!tree_.contains(pkey)) resolve(pkey);
+    return key;
 }
 
 std::string TreeWatch::root_path(int root, const std::string& rel) const {
@@ -132,9 +160,9 @@ std::string TreeWatch::root_path(int root, const std::string& rel) const {
     return p;
 }
 
-bool TreeWatch::mark_dir(const std::string& path) {
-    return ::fanotify_mark(group_.fd(), FAN_MARK_ADD | FAN_MARK_DONT_FOLLOW | FAN_MARK_ONLYDIR, inode_mask_,
-                           AT_FDCWD, path.c_str()) == 0;
+bool TreeWatch::mark_dir(const std::string& path, bool follow) {
+    unsigned flags = FAN_MARK_ADD | FAN_MARK_ONLYDIR | (follow ? 0u : FAN_MARK_DONT_FOLLOW);
+    return ::fanotify_mark(group_.fd(), flags, inode_mask_, AT_FDCWD, path.c_str()) == 0;
 }
 
 // Marks every directory below `rel` (already marked itself). With `report`,
@@ -165,29 +193,40 @@ void TreeWatch::walk_marking(int root, const std::string& key, const std::string
     }
 }
 
-Status TreeWatch::mark_filesystems(const std::string& path) {
+Result<std::vector<std::pair<std::string, std::string>>> TreeWatch::mark_filesystems(const std::string& path) {
     char real[PATH_MAX];
     if (!::realpath(path.c_str(), real)) return errno_code();
-    std::string base = real;
-    std::vector<std::string> points{path};
+    const std::string base = real;
+    struct Point {
+        std::string path, rel, fstype;
+    };
+    std::vector<Point> points{{path, "", ""}};
     // Filesystems mounted inside the tree need marks of their own.
     if (auto table = read_mount_table()) {
         std::string under = base == "/" ? "/" : base + "/";
         for (const Mount& m : *table)
             if (m.mount_point.size() > under.size() && m.mount_point.compare(0, under.size(), under) == 0)
-                points.push_back(m.mount_point);
+                points.push_back({m.mount_point, m.mount_point.substr(under.size()), m.fstype});
     }
-    for (std::size_t i = 0; i < points.size(); ++i) {
-        std::uint64_t fsid = fsid_of_path(points[i]);
-        if (mount_dirs_.count(fsid)) continue;
-        if (::fanotify_mark(group_.fd(), FAN_MARK_ADD | FAN_MARK_FILESYSTEM, fs_mask_, AT_FDCWD,
-                            points[i].c_str()) < 0) {
-            if (i == 0) return errno_code();
-            continue;  // a pseudo filesystem mounted inside the tree: nothing to watch there
+    std::vector<std::pair<std::string, std::string>> refused;
+    for (const Point& p : points) {
+        std::uint64_t fsid = fsid_of_path(p.path);
+        if (mount_dirs_.count(fsid) && !inode_fsids_.count(fsid)) continue;
+        mount_dirs_.emplace(fsid, p.rel.empty() ? base : p.path);
+        if (::fanotify_mark(group_.fd(), FAN_MARK_ADD | FAN_MARK_FILESYSTEM, fs_mask_, AT_FDCWD, p.path.c_str()) == 0)
+            continue;
+        if (!refused_filesystem_mark(errno)) {
+            if (p.rel.empty()) return errno_code();
+            continue;
         }
-        mount_dirs_[fsid] = i == 0 ? std::string(real) : points[i];
+        // Kernel interfaces (/proc, /sys, ...) mounted inside a tree hold no
+        // files anyone edits; walking them with a mark per directory would
+        // cost more than it tells. Everything else gets one.
+        if (!p.rel.empty() && is_pseudo_filesystem(p.fstype)) continue;
+        inode_fsids_.insert(fsid);
+        refused.emplace_back(p.path, p.rel);
     }
-    return {};
+    return refused;
 }
 
 void TreeWatch::note_ancestors(const std::string& path) {
@@ -229,7 +268,7 @@ void TreeWatch::end_batch() {
 }
 
 bool TreeWatch::resolve(std::string key) {
-    int mfd = mount_fd_for(fsid_of_key(key));
+    int mfd = mount_fd_for(fsid_of_key_(key));
     if (mfd < 0) return false;
     auto fd = open_handle(mfd, handle_from_key(key), O_PATH);
     if (!fd) return false;
@@ -280,7 +319,7 @@ DirTree::Located TreeWatch::where(std::string_view key, std::string& rel) {
 void TreeWatch::ignore_dir(std::string_view key) {
     if (!ignore_marks_ || ancestors_.count(std::string(key)) || !ignored_now_.insert(std::string(key)).second)
         return;
-    int mfd = mount_fd_for(fsid_of_key(key));
+    int mfd = mount_fd_for(fsid_of_key_(key));
     if (mfd < 0) return;
     auto fd = open_handle(mfd, handle_from_key(key), O_RDONLY | O_DIRECTORY);
     if (!fd) return;
@@ -381,7 +420,7 @@ void TreeWatch::translate_entry_event(const FanRecord& r, KindSet kinds) {
     } else if (kinds.intersects(Kind::create | Kind::moved_to)) {
         if (child.empty()) child = lookup_child(dir_key, name);
         if (!child.empty()) tree_.add(child, dir_key, name);
-        if (!child.empty() && roots_[static_cast<std::size_t>(loc.root)].inode_marks) {
+        if (!child.empty() && inode_marked(child)) {
             std::string sub = join(rel, name);
             if (mark_dir(root_path(loc.root, sub))) walk_marking(loc.root, child, sub, kinds.has(Kind::create), r.pid);
         }
@@ -393,7 +432,7 @@ void TreeWatch::translate_entry_event(const FanRecord& r, KindSet kinds) {
 std::string TreeWatch::lookup_child(const std::string& dir_key, const std::string& name) {
     // Before FAN_REPORT_TARGET_FID (5.17) the kernel does not say which
     // directory an entry event is about.
-    int mfd = mount_fd_for(fsid_of_key(dir_key));
+    int mfd = mount_fd_for(fsid_of_key_(dir_key));
     if (mfd < 0) return {};
     auto dfd = open_handle(mfd, handle_from_key(dir_key), O_PATH);
     if (!dfd) return {};
@@ -429,7 +468,7 @@ void TreeWatch::translate_rename(const FanRecord& r) {
         // inotifywait renames the moved directory's watch first, so its
         // MOVE_SELF shows the new path.
         if (in1) sink_.deliver(to.root, Kind::move_self, false, join(to_rel, new_name), "", 0, r.pid);
-        else if (roots_[static_cast<std::size_t>(to.root)].inode_marks) {
+        else if (inode_marked(moved)) {
             std::string sub = join(to_rel, new_name);
             if (mark_dir(root_path(to.root, sub))) walk_marking(to.root, moved, sub, false, r.pid);
         } else {
@@ -444,11 +483,13 @@ void TreeWatch::translate_rename(const FanRecord& r) {
     }
 }
 
+std::uint64_t TreeWatch::fsid_of(std::string_view key) { return fsid_of_key_(key); }
+
 void TreeWatch::seed_step() {
     for (int budget = kSeedBudget; budget > 0 && !queue_.empty(); --budget) {
         Pending p = std::move(queue_.back());
         queue_.pop_back();
-        int mfd = mount_fd_for(fsid_of_key(p.key));
+        int mfd = mount_fd_for(fsid_of_key_(p.key));
         if (mfd < 0) continue;
         auto fd = open_handle(mfd, handle_from_key(p.key), O_RDONLY | O_DIRECTORY);
         if (!fd) continue;  // gone meanwhile

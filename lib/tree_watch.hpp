@@ -62,11 +62,14 @@ private:
     struct RootInfo {
         std::string key;
         std::string path;                // as typed: inode-mark mode works with paths
-        bool inode_marks = false;        // its filesystem refused a filesystem mark
         std::set<std::string> excluded;  // relative paths, first walk only
     };
 
-    Status mark_filesystems(const std::string& path);
+    // Marks the filesystems of the tree at `path`; those that refuse a
+    // filesystem mark are returned as (mount point, rel below the root).
+    Result<std::vector<std::pair<std::string, std::string>>> mark_filesystems(const std::string& path);
+    bool inode_marked(std::string_view key) const { return inode_fsids_.count(fsid_of(key)) != 0; }
+    static std::uint64_t fsid_of(std::string_view key);
     void note_ancestors(const std::string& path);
     void translate_rename(const FanRecord& r);
     void translate_dir_event(const FanRecord& r, KindSet kinds);
@@ -78,12 +81,13 @@ private:
     DirTree::Located where(std::string_view key, std::string& rel);
     bool resolve(std::string key);
     std::string lookup_child(const std::string& dir_key, const std::string& name);
+    std::string mount_key(const std::string& point, const std::string& rel);
     void ignore_dir(std::string_view key);
     int mount_fd_for(std::uint64_t fsid);
     void scan(const Pending& p, int dirfd);
     // Inode-mark mode (a filesystem that refuses FAN_MARK_FILESYSTEM: btrfs
     // subvolumes, overlayfs): every directory gets its own mark.
-    bool mark_dir(const std::string& path);
+    bool mark_dir(const std::string& path, bool follow = false);
     void walk_marking(int root, const std::string& key, const std::string& rel, bool report, pid_t pid);
     std::string root_path(int root, const std::string& rel) const;
 
@@ -96,6 +100,7 @@ private:
     DirTree tree_;  // constructed after group_: needs its features
     std::vector<RootInfo> roots_;  // by root index (gaps for non-tree roots)
     std::unordered_map<std::uint64_t, std::string> mount_dirs_;  // fsid -> a directory on it
+    std::unordered_set<std::uint64_t> inode_fsids_;  // refused a filesystem mark: a mark per directory
     std::unordered_set<std::string> ancestors_;  // never ignore-marked: their children include roots
     std::unordered_set<std::string> ignored_now_;  // marked during this batch
     std::vector<Pending> queue_;  // depth first: small even under wide directories

@@ -59,6 +59,16 @@ OVERLAY_UNHURRIED = mon(
     out=['w/a/ CREATE f', 'w/ CREATE,ISDIR n', 'w/n/ CREATE g', 'w/n/ DELETE g',
          'w/n/ DELETE_SELF ', 'w/ DELETE,ISDIR n'], root=True)
 
+# A filesystem refusing filesystem marks mounted INSIDE a tree on one that
+# takes them: that part gets a mark per directory, the rest stays one mark.
+NESTED_OVERLAY = mon(
+    'r_nested_overlay_inside_tree', '-e create,delete w',
+    setup='mkdir -p lower/a upper work w/ov && '
+          'mount -t overlay overlay -o lowerdir=lower,upperdir=upper,workdir=work w/ov',
+    workload=f'touch w/ov/a/f w/x; mkdir w/ov/n; {SETTLE}; touch w/ov/n/g; rm w/ov/n/g',
+    out=['w/ov/a/ CREATE f', 'w/ CREATE x', 'w/ov/ CREATE,ISDIR n', 'w/ov/n/ CREATE g',
+         'w/ov/n/ DELETE g'], root=True)
+
 OVERLAY_BURST = mon(
     'fswait_r_overlayfs_new_dirs_lose_nothing', '-e create w', setup=OVERLAY,
     workload='mkdir -p w/n1/n2/n3 && touch w/n1/n2/n3/f',
@@ -83,4 +93,4 @@ BTRFS_BURST = mon(
     out=all_lines('w/ CREATE,ISDIR n1', 'w/n1/ CREATE,ISDIR n2', 'w/n1/n2/ CREATE f'),
     oracle=False, root=True, needs=NEEDS_BTRFS)
 
-CASES = [NESTED_MOUNT, TWO_FILESYSTEMS, NO_DEREFERENCE, NO_DEREFERENCE_FILE, OVERLAY_UNHURRIED, OVERLAY_BURST, OVERLAY_WHO, BTRFS_UNHURRIED, BTRFS_BURST]
+CASES = [NESTED_MOUNT, NESTED_OVERLAY, TWO_FILESYSTEMS, NO_DEREFERENCE, NO_DEREFERENCE_FILE, OVERLAY_UNHURRIED, OVERLAY_BURST, OVERLAY_WHO, BTRFS_UNHURRIED, BTRFS_BURST]
