@@ -116,15 +116,22 @@ Status TreeWatch::add_root(int root, const std::string& path, const FileHandle& 
         if (ex.size() > prefix.size() && ex.compare(0, prefix.size(), prefix) == 0)
             ri.excluded.insert(ex.substr(prefix.size()));
     }
+    ri.follow = follow;
+    ri.refused = std::move(*refused);
     tree_.set_root(ri.key, root);
     note_ancestors(path);
     queue_.push_back({ri.key, root, ""});
-    // Where there is no filesystem mark nothing is seen until a directory is
-    // marked: mark those parts before "Watches established.", as inotifywait
-    // does; the walk from the root covers the rest in the background.
-    for (const auto& [point, rel] : *refused) {
+    return mark_refused(root);
+}
+
+// Where there is no filesystem mark nothing is seen until a directory is
+// marked: mark those parts right away (before "Watches established.", as
+// inotifywait does); the walk from the root covers the rest in the background.
+Status TreeWatch::mark_refused(int root) {
+    const RootInfo& ri = roots_[static_cast<std::size_t>(root)];
+    for (const auto& [point, rel] : ri.refused) {
         const std::string top = rel.empty() ? ri.key : mount_key(point, rel);
-        if (top.empty() || !mark_dir(root_path(root, rel), rel.empty() && follow)) {
+        if (top.empty() || !mark_dir(root_path(root, rel), rel.empty() && ri.follow)) {
             if (rel.empty()) return errno_code();
             continue;
         }
@@ -201,18 +208,30 @@ Result<std::vector<std::pair<std::string, std::string>>> TreeWatch::mark_filesys
         std::string path, rel, fstype;
     };
     std::vector<Point> points{{path, "", ""}};
+    std::string root_mount;  // the mount point the root is under (longest prefix)
     // Filesystems mounted inside the tree need marks of their own.
     if (auto table = read_mount_table()) {
         std::string under = base == "/" ? "/" : base + "/";
-        for (const Mount& m : *table)
+        for (const Mount& m : *table) {
             if (m.mount_point.size() > under.size() && m.mount_point.compare(0, under.size(), under) == 0)
                 points.push_back({m.mount_point, m.mount_point.substr(under.size()), m.fstype});
+            const std::string mp = m.mount_point == "/" ? "/" : m.mount_point + "/";
+            if ((base + "/").compare(0, mp.size(), mp) == 0 && mp.size() > root_mount.size()) root_mount = m.mount_point;
+        }
     }
     std::vector<std::pair<std::string, std::string>> refused;
     for (const Point& p : points) {
         std::uint64_t fsid = fsid_of_path(p.path);
         if (mount_dirs_.count(fsid) && !inode_fsids_.count(fsid)) continue;
-        mount_dirs_.emplace(fsid, p.rel.empty() ? base : p.path);
+        auto& dirs = mount_dirs_[fsid];
+        // Any directory on the filesystem serves for open_by_handle_at; the
+        // mount point outlives a root that may be deleted.
+        if (p.rel.empty()) {
+            if (!root_mount.empty()) dirs.push_back(root_mount);
+            dirs.push_back(base);
+        } else {
+            dirs.push_back(p.path);
+        }
         if (::fanotify_mark(group_.fd(), FAN_MARK_ADD | FAN_MARK_FILESYSTEM, fs_mask_, AT_FDCWD, p.path.c_str()) == 0)
             continue;
         if (!refused_filesystem_mark(errno)) {
@@ -243,6 +262,7 @@ void TreeWatch::note_ancestors(const std::string& path) {
         std::string pkey = key_of(*ph);
         if (pkey == key) return;
         ancestors_.insert(pkey);
+        no_ignore_.insert(pkey);
         tree_.set_outside(pkey);
         fd = std::move(parent);
         key = std::move(pkey);
@@ -252,8 +272,10 @@ void TreeWatch::note_ancestors(const std::string& path) {
 int TreeWatch::mount_fd_for(std::uint64_t fsid) {
     auto it = step_mount_fds_.find(fsid);
     if (it != step_mount_fds_.end()) return it->second;
-    auto dir = mount_dirs_.find(fsid);
-    int fd = dir == mount_dirs_.end() ? -1 : ::open(dir->second.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    int fd = -1;
+    if (auto dirs = mount_dirs_.find(fsid); dirs != mount_dirs_.end())
+        for (const std::string& d : dirs->second)
+            if ((fd = ::open(d.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) break;
     step_mount_fds_.emplace(fsid, fd);
     return fd;
 }
@@ -307,6 +329,7 @@ DirTree::Located TreeWatch::where(std::string_view key, std::string& rel) {
         auto [parent, name] = tree_.parent_of(k);
         if (roots_[static_cast<std::size_t>(loc.root)].excluded.count(r)) {
             tree_.exclude(k, std::string(parent), std::string(name));
+            no_ignore_.insert(k);
             return tree_.locate(key, rel);
         }
         auto slash = r.rfind('/');
@@ -317,7 +340,7 @@ DirTree::Located TreeWatch::where(std::string_view key, std::string& rel) {
 }
 
 void TreeWatch::ignore_dir(std::string_view key) {
-    if (!ignore_marks_ || ancestors_.count(std::string(key)) || !ignored_now_.insert(std::string(key)).second)
+    if (!ignore_marks_ || no_ignore_.count(std::string(key)) || !ignored_now_.insert(std::string(key)).second)
         return;
     int mfd = mount_fd_for(fsid_of_key_(key));
     if (mfd < 0) return;
@@ -330,6 +353,27 @@ void TreeWatch::ignore_dir(std::string_view key) {
                         nullptr) < 0 &&
         errno == EINVAL)
         ignore_marks_ = false;  // before 6.0: filter in user space only
+}
+
+void TreeWatch::unignore_dir(int dirfd) {
+    if (!ignore_marks_) return;
+    std::uint64_t mask = (fs_mask_ & ~static_cast<std::uint64_t>(FAN_RENAME)) | FAN_ONDIR | FAN_EVENT_ON_CHILD;
+    // ENOENT when it had none: nothing to do.
+    ::fanotify_mark(group_.fd(), FAN_MARK_REMOVE | FAN_MARK_IGNORE_SURV, mask, dirfd, nullptr);
+}
+
+void TreeWatch::protect_parent_of(const std::string& file_path) {
+    std::string dir = strip_slashes(file_path);
+    auto slash = dir.rfind('/');
+    dir = slash == std::string::npos ? "." : slash == 0 ? "/" : dir.substr(0, slash);
+    UniqueFd parent(::open(dir.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+    if (!parent) return;
+    if (auto h = handle_of_fd(parent.get())) no_ignore_.insert(key_of(*h));
+}
+
+bool TreeWatch::excluded_dir(const std::string& key) const {
+    std::string rel;
+    return !key.empty() && tree_.contains(key) && tree_.locate(key, rel).state == DirTree::State::outside;
 }
 
 void TreeWatch::translate(const FanRecord& r) {
@@ -405,7 +449,7 @@ void TreeWatch::translate_entry_event(const FanRecord& r, KindSet kinds) {
     }
     for (Kind k : lifecycle_order(kinds)) {
         if (kSelfKinds.has(k)) continue;
-        if (k == Kind::delete_ && is_dir) {
+        if (k == Kind::delete_ && is_dir && !excluded_dir(child)) {
             // The subdirectory's own watch would have said DELETE_SELF first.
             std::string sub = join(rel, name);
             sink_.deliver(loc.root, Kind::delete_self, false, sub, "", 0, r.pid);
@@ -463,6 +507,13 @@ void TreeWatch::translate_rename(const FanRecord& r) {
     std::string moved = r.fid ? key_of(*r.fid) : std::string(tree_.child(from_key, old_name));
     if (moved.empty() && in2) moved = lookup_child(to_key, new_name);
     if (moved.empty()) return;
+    // An @excluded directory has no watch of its own in inotifywait: no
+    // MOVE_SELF, and it stays excluded under its new name.
+    std::string ignored_rel;
+    if (tree_.contains(moved) && tree_.locate(moved, ignored_rel).state == DirTree::State::outside) {
+        if (in2) tree_.exclude(moved, to_key, new_name);
+        return;
+    }
     if (in2) {
         tree_.add(moved, to_key, new_name);
         // inotifywait renames the moved directory's watch first, so its
@@ -474,8 +525,11 @@ void TreeWatch::translate_rename(const FanRecord& r) {
         } else {
             // Moved in from outside: it and its subdirectories may carry
             // ignore marks, and the tree does not know what is below it.
-            ::fanotify_mark(group_.fd(), FAN_MARK_FLUSH, 0, AT_FDCWD, nullptr);
-            queue_.push_back({moved, to.root, join(to_rel, new_name)});
+            // (FAN_MARK_FLUSH would also drop the marks roots depend on.)
+            int mfd = mount_fd_for(fsid_of_key_(moved));
+            if (auto fd = mfd < 0 ? Result<UniqueFd>(errno_code()) : open_handle(mfd, handle_from_key(moved), O_RDONLY | O_DIRECTORY))
+                unignore_dir(fd->get());
+            queue_.push_back({moved, to.root, join(to_rel, new_name), true});
         }
     } else {
         sink_.deliver(from.root, Kind::move_self, false, join(from_rel, old_name), "", 0, r.pid);
@@ -493,6 +547,7 @@ void TreeWatch::seed_step() {
         if (mfd < 0) continue;
         auto fd = open_handle(mfd, handle_from_key(p.key), O_RDONLY | O_DIRECTORY);
         if (!fd) continue;  // gone meanwhile
+        if (p.unignore) unignore_dir(fd->get());
         scan(p, fd->get());
     }
     if (queue_.empty()) {
@@ -514,22 +569,28 @@ void TreeWatch::scan(const Pending& p, int dirfd) {
         std::string rel = join(p.rel, name);
         if (!first_walk_done_ && excluded.count(rel)) {
             tree_.exclude(key, p.key, name);
+            no_ignore_.insert(key);  // its own events still count: never ignore-marked
             return;
         }
         tree_.add(key, p.key, name);
-        queue_.push_back({std::move(key), p.root, std::move(rel)});
+        queue_.push_back({std::move(key), p.root, std::move(rel), p.unignore});
     });
 }
 
 void TreeWatch::reseed() {
     tree_.clear();
     queue_.clear();
+    // Walked as at the start: @path exclusions apply again (what was created
+    // since cannot be told apart after events were lost).
+    first_walk_done_ = false;
     for (const std::string& a : ancestors_) tree_.set_outside(a);
     for (std::size_t i = 0; i < roots_.size(); ++i) {
         if (roots_[i].key.empty()) continue;
         tree_.set_root(roots_[i].key, static_cast<int>(i));
         queue_.push_back({roots_[i].key, static_cast<int>(i), ""});
     }
+    for (std::size_t i = 0; i < roots_.size(); ++i)
+        if (!roots_[i].key.empty()) (void)mark_refused(static_cast<int>(i));
 }
 
 }  // namespace fswait

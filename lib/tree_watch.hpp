@@ -58,16 +58,22 @@ private:
         std::string key;
         int root;
         std::string rel;
+        bool unignore = false;  // moved in from outside: may carry ignore marks
     };
     struct RootInfo {
         std::string key;
         std::string path;                // as typed: inode-mark mode works with paths
+        bool follow = true;
+        // Parts on filesystems that refused a filesystem mark: (mount point,
+        // rel below the root); "" = the root's own filesystem.
+        std::vector<std::pair<std::string, std::string>> refused;
         std::set<std::string> excluded;  // relative paths, first walk only
     };
 
     // Marks the filesystems of the tree at `path`; those that refuse a
     // filesystem mark are returned as (mount point, rel below the root).
     Result<std::vector<std::pair<std::string, std::string>>> mark_filesystems(const std::string& path);
+    bool excluded_dir(const std::string& key) const;
     bool inode_marked(std::string_view key) const { return inode_fsids_.count(fsid_of(key)) != 0; }
     static std::uint64_t fsid_of(std::string_view key);
     void note_ancestors(const std::string& path);
@@ -83,12 +89,21 @@ private:
     std::string lookup_child(const std::string& dir_key, const std::string& name);
     std::string mount_key(const std::string& point, const std::string& rel);
     void ignore_dir(std::string_view key);
+    void unignore_dir(int dirfd);
+
+public:
+    // The directory holding a watched file (not a tree): an ignore mark there
+    // would hide the file's own events.
+    void protect_parent_of(const std::string& file_path);
+
+private:
     int mount_fd_for(std::uint64_t fsid);
     void scan(const Pending& p, int dirfd);
     // Inode-mark mode (a filesystem that refuses FAN_MARK_FILESYSTEM: btrfs
     // subvolumes, overlayfs): every directory gets its own mark.
     bool mark_dir(const std::string& path, bool follow = false);
     void walk_marking(int root, const std::string& key, const std::string& rel, bool report, pid_t pid);
+    Status mark_refused(int root);
     std::string root_path(int root, const std::string& rel) const;
 
     FanotifyGroup& group_;
@@ -99,9 +114,13 @@ private:
     bool ignore_marks_ = true;
     DirTree tree_;  // constructed after group_: needs its features
     std::vector<RootInfo> roots_;  // by root index (gaps for non-tree roots)
-    std::unordered_map<std::uint64_t, std::string> mount_dirs_;  // fsid -> a directory on it
+    std::unordered_map<std::uint64_t, std::vector<std::string>> mount_dirs_;  // fsid -> directories on it
     std::unordered_set<std::uint64_t> inode_fsids_;  // refused a filesystem mark: a mark per directory
-    std::unordered_set<std::string> ancestors_;  // never ignore-marked: their children include roots
+    std::unordered_set<std::string> ancestors_;  // of the roots: outside, and their children include roots
+    // Never ignore-marked (an ignore mark also hides the directory's own
+    // events and its children's): ancestors, @excluded directories, and the
+    // directories holding watched files.
+    std::unordered_set<std::string> no_ignore_;
     std::unordered_set<std::string> ignored_now_;  // marked during this batch
     std::vector<Pending> queue_;  // depth first: small even under wide directories
     bool first_walk_done_ = false;  // @path exclusions apply to the first walk only

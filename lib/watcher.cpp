@@ -95,6 +95,7 @@ Result<int> Watcher::add(const std::string& path, bool follow) {
         KindSet kinds = opts_.report | Kind::delete_self;
         auto mask = fan_mask_for(kinds, info->is_dir, group_.features().rename);
         if (auto s = group_.mark(path, mask, follow); !s) return s.error();
+        if (tree_) tree_->protect_parent_of(path);
     }
     Root r;
     r.path = path;
