@@ -30,11 +30,6 @@ std::string key_of(const HandleView& h) {
 
 std::string key_of(const FileHandle& h) { return key_of(HandleView{h.fsid, h.type, h.bytes}); }
 
-std::uint64_t fsid_of_key_(std::string_view key) {
-    std::uint64_t fsid = 0;
-    if (key.size() >= 8) std::memcpy(&fsid, key.data(), 8);
-    return fsid;
-}
 
 FileHandle handle_from_key(std::string_view key) {
     FileHandle h;
@@ -69,7 +64,7 @@ std::uint64_t fsid_of_path(const std::string& path) {
 }  // namespace
 
 TreeWatch::TreeWatch(FanotifyGroup& group, EventSink& sink, KindSet report)
-    : group_(group), sink_(sink), report_(report), tree_(!group.features().target_fid) {
+    : group_(group), sink_(sink), tree_(!group.features().target_fid) {
     // Entry events are always needed to keep the tree right. DELETE_SELF and
     // MOVE_SELF are not asked for on the whole filesystem: for files they
     // come without a name (useless, and one per unlink system-wide); for
@@ -269,6 +264,18 @@ void TreeWatch::note_ancestors(const std::string& path) {
     }
 }
 
+std::uint64_t TreeWatch::fsid_of(std::string_view key) {
+    std::uint64_t fsid = 0;
+    if (key.size() >= 8) std::memcpy(&fsid, key.data(), 8);
+    return fsid;
+}
+
+Result<UniqueFd> TreeWatch::open_key(std::string_view key, int flags) {
+    int mfd = mount_fd_for(fsid_of(key));
+    if (mfd < 0) return std::error_code(ENODEV, std::generic_category());
+    return open_handle(mfd, handle_from_key(key), flags);
+}
+
 int TreeWatch::mount_fd_for(std::uint64_t fsid) {
     auto it = step_mount_fds_.find(fsid);
     if (it != step_mount_fds_.end()) return it->second;
@@ -290,9 +297,7 @@ void TreeWatch::end_batch() {
 }
 
 bool TreeWatch::resolve(std::string key) {
-    int mfd = mount_fd_for(fsid_of_key_(key));
-    if (mfd < 0) return false;
-    auto fd = open_handle(mfd, handle_from_key(key), O_PATH);
+    auto fd = open_key(key, O_PATH);
     if (!fd) return false;
     UniqueFd cur = std::move(*fd);
     for (int depth = 0; depth < kMaxResolveDepth && !tree_.contains(key); ++depth) {
@@ -342,9 +347,7 @@ DirTree::Located TreeWatch::where(std::string_view key, std::string& rel) {
 void TreeWatch::ignore_dir(std::string_view key) {
     if (!ignore_marks_ || no_ignore_.count(std::string(key)) || !ignored_now_.insert(std::string(key)).second)
         return;
-    int mfd = mount_fd_for(fsid_of_key_(key));
-    if (mfd < 0) return;
-    auto fd = open_handle(mfd, handle_from_key(key), O_RDONLY | O_DIRECTORY);
+    auto fd = open_key(key, O_RDONLY | O_DIRECTORY);
     if (!fd) return;
     // RENAME stays out of the ignore mask: a move from this directory into a
     // tree must still be seen.
@@ -476,9 +479,7 @@ void TreeWatch::translate_entry_event(const FanRecord& r, KindSet kinds) {
 std::string TreeWatch::lookup_child(const std::string& dir_key, const std::string& name) {
     // Before FAN_REPORT_TARGET_FID (5.17) the kernel does not say which
     // directory an entry event is about.
-    int mfd = mount_fd_for(fsid_of_key_(dir_key));
-    if (mfd < 0) return {};
-    auto dfd = open_handle(mfd, handle_from_key(dir_key), O_PATH);
+    auto dfd = open_key(dir_key, O_PATH);
     if (!dfd) return {};
     UniqueFd sub(::openat(dfd->get(), name.c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC));
     if (!sub) return {};
@@ -526,9 +527,7 @@ void TreeWatch::translate_rename(const FanRecord& r) {
             // Moved in from outside: it and its subdirectories may carry
             // ignore marks, and the tree does not know what is below it.
             // (FAN_MARK_FLUSH would also drop the marks roots depend on.)
-            int mfd = mount_fd_for(fsid_of_key_(moved));
-            if (auto fd = mfd < 0 ? Result<UniqueFd>(errno_code()) : open_handle(mfd, handle_from_key(moved), O_RDONLY | O_DIRECTORY))
-                unignore_dir(fd->get());
+            if (auto fd = open_key(moved, O_RDONLY | O_DIRECTORY)) unignore_dir(fd->get());
             queue_.push_back({moved, to.root, join(to_rel, new_name), true});
         }
     } else {
@@ -537,15 +536,11 @@ void TreeWatch::translate_rename(const FanRecord& r) {
     }
 }
 
-std::uint64_t TreeWatch::fsid_of(std::string_view key) { return fsid_of_key_(key); }
-
 void TreeWatch::seed_step() {
     for (int budget = kSeedBudget; budget > 0 && !queue_.empty(); --budget) {
         Pending p = std::move(queue_.back());
         queue_.pop_back();
-        int mfd = mount_fd_for(fsid_of_key_(p.key));
-        if (mfd < 0) continue;
-        auto fd = open_handle(mfd, handle_from_key(p.key), O_RDONLY | O_DIRECTORY);
+        auto fd = open_key(p.key, O_RDONLY | O_DIRECTORY);
         if (!fd) continue;  // gone meanwhile
         if (p.unignore) unignore_dir(fd->get());
         scan(p, fd->get());

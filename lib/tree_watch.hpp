@@ -98,6 +98,8 @@ public:
 
 private:
     int mount_fd_for(std::uint64_t fsid);
+    // open_by_handle_at of the directory `key` names, through its filesystem.
+    Result<UniqueFd> open_key(std::string_view key, int flags);
     void scan(const Pending& p, int dirfd);
     // Inode-mark mode (a filesystem that refuses FAN_MARK_FILESYSTEM: btrfs
     // subvolumes, overlayfs): every directory gets its own mark.
@@ -108,7 +110,6 @@ private:
 
     FanotifyGroup& group_;
     EventSink& sink_;
-    KindSet report_;
     std::uint64_t fs_mask_ = 0;
     std::uint64_t inode_mask_ = 0;
     bool ignore_marks_ = true;

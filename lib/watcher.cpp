@@ -65,7 +65,7 @@ std::vector<Watcher::PollSource> Watcher::poll_sources() const {
 Status Watcher::dispatch(std::size_t source, std::vector<Event>& out) {
     out_ = &out;
     Status s;
-    if (source == kFanotify) s = read_events(out);
+    if (source == kFanotify) s = read_events();
     else if (source == kMounts) check_unmounts(out);
     else if (source == kSeeding && tree_) tree_->seed_step();
     sync_seeding();
@@ -122,7 +122,7 @@ void Watcher::seed(int root, const std::string& path, bool follow) {
     if (fd) children_.seed(root, fd.get());
 }
 
-Status Watcher::read_events(std::vector<Event>& out) {
+Status Watcher::read_events() {
     auto n = group_.read(buf_.data(), buf_.size());
     if (!n) return n.error();
     ::clock_gettime(CLOCK_REALTIME, &now_);
@@ -134,7 +134,6 @@ Status Watcher::read_events(std::vector<Event>& out) {
     processes_.begin_batch();
     for (const FanRecord& r : records_) translate(r);
     if (tree_) tree_->end_batch();
-    (void)out;
     return parsed;
 }
 

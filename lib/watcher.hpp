@@ -63,7 +63,7 @@ public:
 
 private:
     Watcher(FanotifyGroup group, const WatcherOptions& opts);
-    Status read_events(std::vector<Event>& out);
+    Status read_events();  // into out_
     void check_unmounts(std::vector<Event>& out);
     void seed(int root, const std::string& path, bool follow);
     void sync_seeding();
