@@ -61,6 +61,13 @@ bool parse_line(std::string_view line, Mount& m) {
     m.root = unescape(f[3]);
     m.mount_point = unescape(f[4]);
     m.fstype = std::string(f[dash + 1]);
+    std::string_view opts = f[5];
+    while (!opts.empty()) {
+        auto comma = opts.find(',');
+        if (opts.substr(0, comma) == "noexec") m.noexec = true;
+        if (comma == std::string_view::npos) break;
+        opts.remove_prefix(comma + 1);
+    }
     return true;
 }
 
@@ -77,6 +84,17 @@ std::vector<Mount> parse_mountinfo(std::string_view text) {
         pos = nl + 1;
     }
     return out;
+}
+
+bool is_pseudo_filesystem(std::string_view fstype) {
+    static constexpr std::string_view kPseudo[] = {
+        "proc",   "sysfs",    "devpts",   "cgroup",  "cgroup2",    "debugfs", "tracefs",
+        "securityfs", "bpf",  "configfs", "fusectl", "pstore",     "mqueue",  "binfmt_misc",
+        "autofs", "efivarfs", "rpc_pipefs", "nsfs",  "selinuxfs",
+    };
+    for (std::string_view p : kPseudo)
+        if (fstype == p) return true;
+    return false;
 }
 
 Result<std::vector<Mount>> read_mount_table(const char* path) {

@@ -1,5 +1,6 @@
 #include "lib/process_table.hpp"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -72,33 +73,70 @@ int ProcessTable::proc_dir(pid_t pid) {
     return dirs_.emplace(pid, std::move(fd)).first->second.get();
 }
 
+std::optional<ProcStatus> read_proc_status(int dirfd) {
+    std::string status;
+    if (!read_small(dirfd, "status", status)) return std::nullopt;
+    ProcStatus st;
+    if (auto name = plain_name_from_status(status)) {
+        st.comm = std::move(*name);
+    } else {
+        if (!read_small(dirfd, "comm", st.comm)) return std::nullopt;
+        if (!st.comm.empty() && st.comm.back() == '\n') st.comm.pop_back();
+    }
+    st.euid = effective_uid_from_status(status);
+    return st;
+}
+
+std::optional<ProcStatus> read_proc_status(const std::string& proc_root, pid_t pid) {
+    std::string dir = proc_root + "/" + std::to_string(pid);
+    UniqueFd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (!fd) return std::nullopt;
+    return read_proc_status(fd.get());
+}
+
+std::vector<TaskRecord> walk_processes(const std::string& proc_root, std::uint64_t t) {
+    std::vector<TaskRecord> out;
+    DIR* d = ::opendir(proc_root.c_str());
+    if (!d) return out;
+    while (dirent* e = ::readdir(d)) {
+        pid_t pid = 0;
+        std::string_view name(e->d_name);
+        auto r = std::from_chars(name.data(), name.data() + name.size(), pid);
+        if (r.ec != std::errc() || r.ptr != name.data() + name.size() || pid <= 0) continue;
+        auto st = read_proc_status(proc_root, pid);
+        if (!st) continue;  // exited meanwhile
+        TaskRecord rec;
+        rec.type = TaskRecord::Type::exists;
+        rec.t = t;
+        rec.pid = pid;
+        rec.comm = std::move(st->comm);
+        rec.euid = st->euid;
+        out.push_back(std::move(rec));
+    }
+    ::closedir(d);
+    return out;
+}
+
 std::shared_ptr<const Process> ProcessTable::read_proc(pid_t pid) {
     const bool cached = dirs_.count(pid) != 0;
     int dfd = proc_dir(pid);
-    std::string status;
     if (dfd < 0) return nullptr;
-    if (!read_small(dfd, "status", status)) {
+    auto st = read_proc_status(dfd);
+    if (!st) {
         // The process is gone; if the directory was an old one, the pid may
         // belong to a new process now: look once more, as a first lookup would.
         dirs_.erase(pid);
         if (!cached) return nullptr;
         dfd = proc_dir(pid);
-        if (dfd < 0 || !read_small(dfd, "status", status)) {
+        if (dfd < 0 || !(st = read_proc_status(dfd))) {
             dirs_.erase(pid);
             return nullptr;
         }
     }
     auto p = std::make_shared<Process>();
     p->pid = pid;
-    if (auto name = plain_name_from_status(status)) {
-        p->comm = std::move(*name);
-    } else {
-        std::string comm;
-        if (!read_small(dfd, "comm", comm)) return nullptr;
-        if (!comm.empty() && comm.back() == '\n') comm.pop_back();
-        p->comm = std::move(comm);
-    }
-    p->uid = effective_uid_from_status(status);
+    p->comm = std::move(st->comm);
+    p->uid = st->euid;
     if (p->uid) p->user = users_.name(*p->uid);
     return p;
 }

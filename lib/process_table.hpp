@@ -5,11 +5,15 @@
 
 #include <sys/types.h>
 
+#include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "lib/event.hpp"
+#include "lib/task_record.hpp"
 #include "lib/unique_fd.hpp"
 #include "lib/user_names.hpp"
 
@@ -38,6 +42,17 @@ private:
     // died fails from then on, so a reused pid is never mistaken for it.
     std::unordered_map<pid_t, UniqueFd> dirs_;
 };
+
+struct ProcStatus {
+    std::string comm;           // raw bytes, as ps -o comm
+    std::optional<uid_t> euid;
+};
+// From an open /proc/PID directory, or by pid; nullopt when it is gone.
+std::optional<ProcStatus> read_proc_status(int dirfd);
+std::optional<ProcStatus> read_proc_status(const std::string& proc_root, pid_t pid);
+
+// Every process under proc_root, as `exists` records stamped t.
+std::vector<TaskRecord> walk_processes(const std::string& proc_root, std::uint64_t t);
 
 // Effective uid from the text of /proc/PID/status ("Uid:\treal\teffective...").
 std::optional<uid_t> effective_uid_from_status(std::string_view status);

@@ -75,17 +75,6 @@ TreeWatch::TreeWatch(FanotifyGroup& group, EventSink& sink, KindSet report)
     inode_mask_ = fs_mask_ | FAN_EVENT_ON_CHILD;
 }
 
-bool is_pseudo_filesystem(std::string_view fstype) {
-    static constexpr std::string_view kPseudo[] = {
-        "proc",   "sysfs",    "devpts",   "cgroup",  "cgroup2",    "debugfs", "tracefs",
-        "securityfs", "bpf",  "configfs", "fusectl", "pstore",     "mqueue",  "binfmt_misc",
-        "autofs", "efivarfs", "rpc_pipefs", "nsfs",  "selinuxfs",
-    };
-    for (std::string_view p : kPseudo)
-        if (fstype == p) return true;
-    return false;
-}
-
 bool refused_filesystem_mark(int err) {
     // EXDEV: btrfs subvolume; EOPNOTSUPP: overlayfs, proc; ENODEV: fsid 0.
     return err == EXDEV || err == EOPNOTSUPP || err == ENODEV;

@@ -4,6 +4,7 @@
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/fanotify.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include <unordered_set>
@@ -18,7 +19,7 @@ namespace {
 // syscalls, small enough to keep the latency of the first line low.
 constexpr std::size_t kReadBuffer = 256 * 1024;
 
-enum Source : std::size_t { kFanotify = 0, kMounts = 1, kSeeding = 2 };
+enum Source : std::size_t { kFanotify, kMounts, kSeeding, kTasks };
 
 // Where the root's mount is, and which device mountinfo gives it.
 void locate_mount(Root& r) {
@@ -54,20 +55,32 @@ Watcher::Watcher(FanotifyGroup group, const WatcherOptions& opts)
         tree_ = std::make_unique<TreeWatch>(group_, static_cast<EventSink&>(*this), opts_.report);
         seed_ready_.reset(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
     }
+    if (opts_.attribute) attribution_ = std::make_unique<Attribution>(group_.fd());
 }
 
 std::vector<Watcher::PollSource> Watcher::poll_sources() const {
     std::vector<PollSource> v{{group_.fd(), EPOLLIN}, {mountinfo_.get(), EPOLLPRI}};
-    if (seed_ready_) v.push_back({seed_ready_.get(), EPOLLIN});
+    source_kinds_ = {kFanotify, kMounts};
+    if (seed_ready_) {
+        v.push_back({seed_ready_.get(), EPOLLIN});
+        source_kinds_.push_back(kSeeding);
+    }
+    if (attribution_)
+        for (int fd : attribution_->fds()) {
+            v.push_back({fd, EPOLLIN});
+            source_kinds_.push_back(kTasks);
+        }
     return v;
 }
 
 Status Watcher::dispatch(std::size_t source, std::vector<Event>& out) {
     out_ = &out;
     Status s;
-    if (source == kFanotify) s = read_events();
-    else if (source == kMounts) check_unmounts(out);
-    else if (source == kSeeding && tree_) tree_->seed_step();
+    const std::size_t kind = source < source_kinds_.size() ? source_kinds_[source] : source;
+    if (kind == kFanotify) s = read_events();
+    else if (kind == kMounts) check_unmounts(out);
+    else if (kind == kSeeding && tree_) tree_->seed_step();
+    else if (kind == kTasks) drain_tasks();
     sync_seeding();
     out_ = nullptr;
     return s;
@@ -123,18 +136,36 @@ void Watcher::seed(int root, const std::string& path, bool follow) {
 }
 
 Status Watcher::read_events() {
+    const std::uint64_t started = attribution_ ? monotonic_ns() : 0;
     auto n = group_.read(buf_.data(), buf_.size());
     if (!n) return n.error();
     ::clock_gettime(CLOCK_REALTIME, &now_);
     records_.clear();
     auto parsed = parse_fanotify_buffer(std::string_view(buf_.data(), *n), records_);
-    // Attribution happens when an event is delivered, within this batch:
-    // records that are dropped (outside the trees, nameless) cost no /proc
-    // read, and each pid is read once per batch.
-    processes_.begin_batch();
-    for (const FanRecord& r : records_) translate(r);
+    if (!attribution_) {
+        for (const FanRecord& r : records_) translate(r);
+    } else {
+        // Every event of this batch happened before the read returned.
+        attribution_->begin_batch(records_, monotonic_ns());
+        for (std::size_t i = 0; i < records_.size(); ++i) {
+            if (!attribution_->exec_only(i)) translate(records_[i]);
+            attribution_->finish_record(i);
+        }
+        // A read that did not fill the buffer emptied the queue: what comes
+        // next happened after it started.
+        if (*n < buf_.size()) attribution_->queue_empty_at(started);
+    }
     if (tree_) tree_->end_batch();
     return parsed;
+}
+
+// Task sources woke us (a perf ring filling up, connector messages). When
+// the queue is empty too, the cache can forget processes that exited.
+void Watcher::drain_tasks() {
+    const std::uint64_t now = monotonic_ns();
+    attribution_->drain();
+    int queued = 0;
+    if (::ioctl(group_.fd(), FIONREAD, &queued) == 0 && queued == 0) attribution_->queue_empty_at(now);
 }
 
 void Watcher::check_unmounts(std::vector<Event>& out) {
@@ -192,7 +223,7 @@ void Watcher::deliver(int root, Kind kind, bool is_dir, std::string_view dir, st
         e.name = std::string(name);
         e.cookie = cookie;
         e.pid = pid;
-        if (opts_.attribute) e.process = processes_.lookup(pid);
+        if (attribution_) e.process = attribution_->who(pid);
         e.time = now_;
         out_->push_back(std::move(e));
         if (opts_.oneshot) return end_root(root);

@@ -12,7 +12,7 @@
 #include "lib/event.hpp"
 #include "lib/fanotify_group.hpp"
 #include "lib/fanotify_records.hpp"
-#include "lib/process_table.hpp"
+#include "lib/attribution.hpp"
 #include "lib/result.hpp"
 #include "lib/root_table.hpp"
 #include "lib/tree_watch.hpp"
@@ -25,7 +25,7 @@ struct WatcherOptions {
     KindSet report = kAllFileKinds;  // kinds to deliver; ignored/unmount/overflow are always delivered
     bool oneshot = false;            // a root ends after its first delivered event (inotify IN_ONESHOT)
     bool recursive = false;          // directories are watched with everything below them
-    bool attribute = true;           // read /proc for command and user (off: only the pid)
+    bool attribute = true;           // track processes for command and user (off: only the pid)
     std::vector<std::string> excluded;  // recursive: @path exclusions as typed
 };
 
@@ -58,12 +58,19 @@ public:
     // Non-blocking: delivers what source i has now (possibly nothing).
     Status dispatch(std::size_t source, std::vector<Event>& out);
 
+    // Attribution's counters (null when off).
+    std::optional<AttributionStats> attribution_stats() const {
+        if (!attribution_) return std::nullopt;
+        return attribution_->stats();
+    }
+
     // Recursive mode's counters (null otherwise).
     const TreeStats* tree_stats() const { return tree_ ? &tree_->stats() : nullptr; }
 
 private:
     Watcher(FanotifyGroup group, const WatcherOptions& opts);
     Status read_events();  // into out_
+    void drain_tasks();
     void check_unmounts(std::vector<Event>& out);
     void seed(int root, const std::string& path, bool follow);
     void sync_seeding();
@@ -88,8 +95,8 @@ private:
     std::vector<Event>* out_ = nullptr;  // the batch being filled
     RootTable roots_;
     ChildDirs children_{roots_};
-    UserNames users_;
-    ProcessTable processes_{users_};
+    std::unique_ptr<Attribution> attribution_;
+    mutable std::vector<std::size_t> source_kinds_;  // poll source index -> what it is
     std::vector<char> buf_;
     std::vector<FanRecord> records_;
     timespec now_{};

@@ -15,6 +15,8 @@
 #include <string>
 #include <vector>
 
+#include <fmt/format.h>
+
 #include "compat/options.hpp"
 #include "compat/path_list.hpp"
 #include "compat/regex_filter.hpp"
@@ -247,10 +249,17 @@ bool follows(const WaitOptions& o, const std::string& path) {
 // FSWAIT_STATS=1: one line of counters at exit, for bench/ (not a user interface).
 void print_stats(const Watcher& w) {
     const char* env = std::getenv("FSWAIT_STATS");
-    const TreeStats* t = w.tree_stats();
-    if (!env || std::strcmp(env, "1") != 0 || !t) return;
-    say("fswait: stats: read=" + std::to_string(t->records) + " foreign=" + std::to_string(t->foreign) +
-        " fid_only=" + std::to_string(t->fid_only) + " unresolved=" + std::to_string(t->unresolved) + "\n");
+    if (!env || std::strcmp(env, "1") != 0) return;
+    if (const TreeStats* t = w.tree_stats())
+        say("fswait: stats: read=" + std::to_string(t->records) + " foreign=" + std::to_string(t->foreign) +
+            " fid_only=" + std::to_string(t->fid_only) + " unresolved=" + std::to_string(t->unresolved) + "\n");
+    if (auto a = w.attribution_stats())
+        say(fmt::format("fswait: stats: exec_marks={} perf={} connector={} perf_lost={} connector_overruns={} "
+                        "execs_matched={} execs_unmatched={} ambiguous={} unknown={} proc_reads={} "
+                        "dropped={} generations={}\n",
+                        a->exec_marks, a->perf, a->connector, a->perf_lost, a->connector_overruns,
+                        a->tracker.matched_execs, a->tracker.unmatched_execs, a->tracker.ambiguous,
+                        a->tracker.unknown, a->proc_reads, a->tracker.dropped, a->generations));
 }
 
 int run(const WaitOptions& o) {

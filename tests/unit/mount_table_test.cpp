@@ -271,3 +271,16 @@ BOOST_AUTO_TEST_CASE(read_real_mount_table) {
     }
     BOOST_TEST(has_root);
 }
+
+BOOST_AUTO_TEST_CASE(noexec_is_read_from_the_mount_options_only) {
+    auto v = parse_mountinfo(
+        "612 580 0:52 / /proc rw,nosuid,nodev,noexec,relatime - proc proc rw\n"
+        "29 1 8:1 / / rw,relatime shared:1 - ext4 /dev/sda1 rw,noexec-like\n"
+        "30 1 0:3 / /x noexec - tmpfs tmpfs rw\n"
+        "31 1 0:4 / /y rw,noexecute - tmpfs tmpfs noexec\n");
+    BOOST_REQUIRE(v.size() == 4u);
+    BOOST_TEST(v[0].noexec);
+    BOOST_TEST(!v[1].noexec);
+    BOOST_TEST(v[2].noexec);
+    BOOST_TEST(!v[3].noexec);
+}

@@ -1,0 +1,170 @@
+#include "lib/attribution.hpp"
+
+#include <fcntl.h>
+#include <sys/fanotify.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <unordered_set>
+
+#include "lib/mount_table.hpp"
+
+namespace fswait {
+namespace {
+
+// The ELF interpreter is opened for exec after the binary (and after a
+// script's interpreter); it names nothing and ends the exec's opens.
+bool is_loader(std::string_view name) {
+    return name.rfind("ld-linux", 0) == 0 || name.rfind("ld-musl", 0) == 0 || name.rfind("ld.so", 0) == 0;
+}
+
+}  // namespace
+
+std::uint64_t monotonic_ns() {
+    timespec ts{};
+    ::clock_gettime(CLOCK_MONOTONIC, &ts);
+    return static_cast<std::uint64_t>(ts.tv_sec) * 1'000'000'000u + static_cast<std::uint64_t>(ts.tv_nsec);
+}
+
+Attribution::Attribution(int fanotify_fd, std::string proc_root)
+    : proc_root_(std::move(proc_root)), proc_(users_, proc_root_), self_(::getpid()) {
+    // Marks first, then the sources, then the walk: an exec between two of
+    // these steps is seen by the later ones.
+    mark_exec_filesystems(fanotify_fd);
+    if (auto p = PerfTasks::open()) perf_ = std::move(*p);
+    if (auto c = ProcConnector::open(proc_root_)) connector_ = std::move(*c);
+    stats_.perf = perf_.has_value();
+    stats_.connector = connector_.has_value();
+    const std::uint64_t now = monotonic_ns();
+    drain();
+    for (const TaskRecord& r : walk_processes(proc_root_, now)) tracker_.ingest(r);
+}
+
+void Attribution::mark_exec_filesystems(int fanotify_fd) {
+    auto table = read_mount_table();
+    if (!table) return;
+    std::unordered_set<dev_t> done;
+    for (const Mount& m : *table) {
+        if (m.noexec || is_pseudo_filesystem(m.fstype) || !done.insert(m.dev).second) continue;
+        // Refusals (btrfs subvolumes, overlayfs, FUSE) leave that
+        // filesystem's execs to perf and the connector.
+        if (::fanotify_mark(fanotify_fd, FAN_MARK_ADD | FAN_MARK_FILESYSTEM, FAN_OPEN_EXEC, AT_FDCWD,
+                            m.mount_point.c_str()) == 0)
+            ++stats_.exec_marks;
+    }
+}
+
+std::vector<int> Attribution::fds() const {
+    std::vector<int> v;
+    if (perf_) v = perf_->fds();
+    if (connector_) v.push_back(connector_->fd());
+    return v;
+}
+
+void Attribution::drain() {
+    pending_records_.clear();
+    if (perf_) perf_->drain(pending_records_);
+    if (connector_) connector_->drain(pending_records_, !perf_, monotonic_ns());
+    std::stable_sort(pending_records_.begin(), pending_records_.end(),
+                     [](const TaskRecord& a, const TaskRecord& b) { return a.t < b.t; });
+    for (const TaskRecord& r : pending_records_) tracker_.ingest(r);
+}
+
+void Attribution::begin_batch(const std::vector<FanRecord>& records, std::uint64_t hi) {
+    records_ = &records;
+    hi_ = hi;
+    proc_.begin_batch();
+    drain();
+    find_execs(records);
+    wait_for_exec_records();
+}
+
+void Attribution::find_execs(const std::vector<FanRecord>& records) {
+    anchors_.assign(records.size(), 0);
+    execs_ahead_.clear();
+    if (in_exec_.size() > 4096) in_exec_.clear();  // static binaries never close theirs
+    for (std::size_t i = 0; i < records.size(); ++i) {
+        const FanRecord& r = records[i];
+        if (!(r.mask & FAN_OPEN_EXEC)) {
+            in_exec_.erase(r.pid);
+            continue;
+        }
+        if (!(r.mask & ~static_cast<std::uint64_t>(FAN_OPEN_EXEC | FAN_ONDIR))) anchors_[i] |= kOnlyExec;
+        if (r.pid <= 0 || r.pid == self_) continue;
+        auto [it, fresh] = in_exec_.try_emplace(r.pid, true);
+        const bool loader = is_loader(r.name);
+        if (fresh) {
+            // The first open of an execve: the binary (or the script).
+            anchors_[i] |= kExecStart;
+            ++execs_ahead_[r.pid];
+            if (loader) in_exec_.erase(it);
+        } else if (loader) {
+            in_exec_.erase(it);
+        }
+    }
+}
+
+// perf writes an exec's record as the exec completes, microseconds after
+// the binary was opened: an exec read in-band at the very end of a batch
+// may not have its record yet.
+void Attribution::wait_for_exec_records() {
+    if (!perf_) return;
+    for (int tries = 0; tries < 5; ++tries) {
+        bool missing = false;
+        for (const auto& [pid, n] : execs_ahead_)
+            if (n > 0 && tracker_.next_exec_time(pid) == kNever) missing = true;
+        if (!missing) return;
+        ::usleep(100);
+        drain();
+    }
+}
+
+std::shared_ptr<const Process> Attribution::who(pid_t pid) {
+    if (pid <= 0) return nullptr;
+    std::uint64_t before = hi_;
+    // Before this pid's next in-band exec: the exec had not happened yet.
+    if (auto it = execs_ahead_.find(pid); it != execs_ahead_.end() && it->second > 0) {
+        std::uint64_t t = tracker_.next_exec_time(pid);
+        if (t != kNever && t > 0) before = std::min(before, t - 1);
+    }
+    auto w = tracker_.attribute(pid, before);
+    switch (w.answer) {
+    case ProcessTracker::Answer::ambiguous: return nullptr;
+    case ProcessTracker::Answer::unknown: ++stats_.proc_reads; return proc_.lookup(pid);
+    case ProcessTracker::Answer::known: break;
+    }
+    if ((w.process->comm.empty() || !w.process->uid) && w.alive) {
+        // Only in-band learning knew it (no task source here): what is
+        // missing comes from /proc, which is still this process.
+        ++stats_.proc_reads;
+        if (auto live = proc_.lookup(pid)) {
+            auto merged = std::make_shared<Process>(*w.process);
+            if (merged->comm.empty()) merged->comm = live->comm;
+            if (!merged->uid) {
+                merged->uid = live->uid;
+                merged->user = live->user;
+            }
+            return merged;
+        }
+    }
+    return w.process;
+}
+
+void Attribution::finish_record(std::size_t i) {
+    if (!(anchors_[i] & kExecStart)) return;
+    const FanRecord& r = (*records_)[i];
+    tracker_.exec_seen(r.pid, r.name, hi_);
+    if (auto it = execs_ahead_.find(r.pid); it != execs_ahead_.end()) --it->second;
+}
+
+AttributionStats Attribution::stats() const {
+    AttributionStats s = stats_;
+    if (perf_) s.perf_lost = perf_->lost();
+    if (connector_) s.connector_overruns = connector_->overruns();
+    s.generations = tracker_.generations();
+    s.tracker = tracker_.stats();
+    return s;
+}
+
+}  // namespace fswait
