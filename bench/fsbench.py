@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """fswait benchmarks against inotifywait (and fatrace where it makes sense).
 
-Usage: fsbench.py WORKLOAD [--runs N] [options]     WORKLOAD: burst setup rmrf noise throughput
+Usage: fsbench.py WORKLOAD [--runs N] [options]
+       WORKLOAD: burst setup rmrf noise throughput attribution
 
 Every workload runs on a private tmpfs mounted here (setup: an ext4 loop image), each
 measurement N times, with every monitor in the same run, and prints a markdown table of
@@ -22,6 +23,7 @@ import signal
 import sys
 
 import fsbench_common
+from fsbench_attr import bench_attribution
 from fsbench_capture import bench_burst, bench_rmrf
 from fsbench_common import DEFAULT_FSWAIT, IMAGE_DIR, MONITORS, RES, log
 from fsbench_cost import bench_noise, bench_setup, bench_throughput
@@ -29,7 +31,8 @@ from fsbench_ctx import Ctx, gen_python
 
 
 WORKLOADS = {'burst': bench_burst, 'setup': bench_setup, 'rmrf': bench_rmrf,
-             'noise': bench_noise, 'throughput': bench_throughput}
+             'noise': bench_noise, 'throughput': bench_throughput,
+             'attribution': bench_attribution}
 
 
 def main():
@@ -44,7 +47,8 @@ def main():
     ap.add_argument('--monitors', default=','.join(MONITORS),
                     help='comma-separated subset of fswait,inotifywait,fatrace')
     ap.add_argument('--quiet', type=float, default=1.0,
-                    help='rmrf: seconds without output/CPU that end a capture (default 1.0)')
+                    help='rmrf, attribution (stopped): seconds without output/CPU that end '
+                         'a capture (default 1.0)')
     ap.add_argument('--image-dir', default='/var/tmp',
                     help='setup: directory for the ext4 image (default /var/tmp, on disk)')
     ap.add_argument('--gen', choices=('c', 'python'), default='c',

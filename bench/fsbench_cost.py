@@ -177,10 +177,18 @@ def bench_noise(ctx):
 
 def bench_throughput(ctx):
     N, SIZE = 100_000, 4096
-    kinds = ['none', 'fswait', 'inotifywait', 'fatrace']
-    ctx.probe([k for k in kinds if k != 'none'])
+    kinds = ['none', 'fswait', 'fswait+who', 'inotifywait', 'fatrace']
+    ctx.probe([k for k in kinds if k not in ('none', 'fswait+who')])
     ctx.avail['none'] = None
-    cmdlines = {'fswait': 'fswait -m -r DIR > OUT', 'inotifywait': 'inotifywait -m -r DIR > OUT'}
+    # The same fswait with attribution on: %p %c %u start the process cache
+    # (perf, proc connector, exec marks on every filesystem).
+    ctx.avail['fswait+who'] = ctx.avail.get('fswait')
+    if 'fswait' in ctx.bins:
+        ctx.bins['fswait+who'] = ctx.bins['fswait']
+    who_format = '%w%f %e %p %c %u'
+    cmdlines = {'fswait': 'fswait -m -r DIR > OUT',
+                'fswait+who': f"fswait -m -r --format '{who_format}' DIR > OUT",
+                'inotifywait': 'inotifywait -m -r DIR > OUT'}
     if ctx.avail.get('fatrace') is None:
         cmdlines['fatrace'] = ('fatrace -d DIR > OUT' if ctx.fatrace_has_dir()
                                else 'cd MOUNT && fatrace -c > OUT')
@@ -195,7 +203,8 @@ def bench_throughput(ctx):
                 return {'wall': ctx.gen('cycle', d, N, SIZE), 'lines': na, 'cpu_k': na,
                         'cpu_ms': na, 'user_ms': na, 'sys_ms': na}
             out = os.path.join(ctx.scratch, f'tput-{kind}-{r}.out')
-            mon = ctx.make_monitor(kind, ['-m', '-r', d], out, cwd=w, fatrace_dir=d)
+            argv = ['-m', '-r', d] if kind != 'fswait+who' else ['-m', '-r', '--format', who_format, d]
+            mon = ctx.make_monitor(kind, argv, out, cwd=w, fatrace_dir=d)
             mon.start()
             try:
                 mon.wait_ready(60)

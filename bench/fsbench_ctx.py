@@ -179,9 +179,10 @@ class Ctx:
                 results[kind].append(res)
         return results
 
-    def table(self, title, kinds, results, rows, command_lines, extra_notes=()):
+    def table(self, title, kinds, results, rows, command_lines, extra_notes=(), workload=None):
         print(f'\n### {title}\n')
-        print(f'Medians of {self.runs} run(s); generator: {self.gen.kind}.\n')
+        print(f'Medians of {self.runs} run(s); '
+              + (f'workload: {workload}.\n' if workload else f'generator: {self.gen.kind}.\n'))
         print('| metric | ' + ' | '.join(kinds) + ' |')
         print('|---|' + '---|' * len(kinds))
         for label, key, fmt in rows:

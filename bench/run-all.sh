@@ -1,5 +1,5 @@
 #!/bin/bash
-# Runs the five fswait benchmarks and prints their markdown tables one after the other,
+# Runs the six fswait benchmarks and prints their markdown tables one after the other,
 # preceded by the machine, kernel, tool versions and date.  See bench/README.md.
 #
 # Usage: bench/run-all.sh [--runs N] [--raw] [--fswait PATH] [--monitors LIST] ...
@@ -33,7 +33,7 @@ echo "- fatrace: $(dpkg-query -W -f '${Version}' fatrace 2>/dev/null || echo 'no
 echo "- arguments: ${*:-(none; 5 runs)}"
 
 status=0
-for w in burst setup rmrf noise throughput; do
+for w in burst setup rmrf noise throughput attribution; do
     "$here/$w.sh" "$@"
     rc=$?
     if [ $rc -ne 0 ]; then

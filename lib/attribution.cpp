@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <sys/fanotify.h>
+#include <sys/timerfd.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -34,6 +35,11 @@ Attribution::Attribution(int fanotify_fd, std::string proc_root)
     mark_exec_filesystems(fanotify_fd);
     if (auto p = PerfTasks::open()) perf_ = std::move(*p);
     if (auto c = ProcConnector::open(proc_root_)) connector_ = std::move(*c);
+    tick_.reset(::timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK));
+    if (tick_) {
+        itimerspec every{{0, 100'000'000}, {0, 100'000'000}};
+        ::timerfd_settime(tick_.get(), 0, &every, nullptr);
+    }
     stats_.perf = perf_.has_value();
     stats_.connector = connector_.has_value();
     const std::uint64_t now = monotonic_ns();
@@ -59,10 +65,13 @@ std::vector<int> Attribution::fds() const {
     std::vector<int> v;
     if (perf_) v = perf_->fds();
     if (connector_) v.push_back(connector_->fd());
+    if (tick_) v.push_back(tick_.get());
     return v;
 }
 
 void Attribution::drain() {
+    std::uint64_t ticks;
+    if (tick_) (void)!::read(tick_.get(), &ticks, sizeof ticks);
     pending_records_.clear();
     if (perf_) perf_->drain(pending_records_);
     if (connector_) connector_->drain(pending_records_, !perf_, monotonic_ns());

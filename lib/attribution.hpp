@@ -45,7 +45,9 @@ public:
     // counted in stats() and attribution falls back to the rest.
     explicit Attribution(int fanotify_fd, std::string proc_root = "/proc");
 
-    std::vector<int> fds() const;  // task sources to poll
+    // Task sources to poll, and a 100 ms tick: an idle queue found empty
+    // lets exited processes go, and keeps the perf rings from filling up.
+    std::vector<int> fds() const;
     void drain();                  // task sources into the cache
     // The queue was found empty by a read that started at t.
     void queue_empty_at(std::uint64_t t) { tracker_.set_lower_bound(t); }
@@ -73,6 +75,7 @@ private:
     ProcessTable proc_{users_};
     std::optional<PerfTasks> perf_;
     std::optional<ProcConnector> connector_;
+    UniqueFd tick_;
     std::vector<TaskRecord> pending_records_;
     const std::vector<FanRecord>* records_ = nullptr;
     std::vector<std::uint8_t> anchors_;
