@@ -54,11 +54,14 @@ def kernel_dev(path):
     return (os.major(d) << 20) | os.minor(d)
 
 
-def has_mark_on(pid, kdev):
-    """True once one of pid's fanotify fds has an inode or filesystem mark on device kdev.
+def has_mark_on(pid, kdev, inode_only):
+    """True once one of pid's fanotify fds has an inode (or, unless inode_only, a
+    filesystem) mark on device kdev.
 
     Stricter than fsbench_common.has_fanotify_mark: fswait briefly marks "/" at start-up
-    (a feature probe), which must not count as ready."""
+    (a feature probe), and with %c/%u it puts an exec-only filesystem mark on every
+    filesystem (the measured tmpfs too) before it marks the watched directory: only
+    that inode mark means ready."""
     try:
         fds = os.listdir(f'/proc/{pid}/fdinfo')
     except OSError:
@@ -69,7 +72,9 @@ def has_mark_on(pid, kdev):
                 text = f.read()
         except OSError:
             continue
-        for m in re.finditer(r'^fanotify (?:ino:[0-9a-f]+ )?sdev:([0-9a-f]+)', text, re.M):
+        pattern = r'^fanotify ino:[0-9a-f]+ sdev:([0-9a-f]+)' if inode_only else \
+            r'^fanotify (?:ino:[0-9a-f]+ )?sdev:([0-9a-f]+)'
+        for m in re.finditer(pattern, text, re.M):
             if int(m.group(1), 16) == kdev:
                 return True
     return False
@@ -78,7 +83,7 @@ def has_mark_on(pid, kdev):
 def wait_marked(mon, kdev, timeout):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if has_mark_on(mon.pid, kdev):
+        if has_mark_on(mon.pid, kdev, mon.name == 'fswait'):
             mon.t_ready = time.monotonic()
             return
         if not mon.alive():

@@ -20,6 +20,19 @@ bool is_loader(std::string_view name) {
     return name.rfind("ld-linux", 0) == 0 || name.rfind("ld-musl", 0) == 0 || name.rfind("ld.so", 0) == 0;
 }
 
+// perf's rings hold what happens while fswait is stopped or behind: about
+// 160 bytes per process (fork, exec, exit). 1 MiB per CPU keeps ~6,500
+// processes per CPU; the total stays under 16 MiB on large machines.
+std::size_t perf_pages_per_cpu() {
+    const long cpus = std::max(1L, ::sysconf(_SC_NPROCESSORS_ONLN));
+    const long page = ::sysconf(_SC_PAGESIZE);
+    std::size_t bytes = std::clamp<long>((16L << 20) / cpus, 64L << 10, 1L << 20);
+    std::size_t pages = bytes / static_cast<std::size_t>(page);
+    std::size_t pow2 = 1;  // perf wants a power of two
+    while (pow2 * 2 <= pages) pow2 *= 2;
+    return pow2;
+}
+
 }  // namespace
 
 std::uint64_t monotonic_ns() {
@@ -33,7 +46,7 @@ Attribution::Attribution(int fanotify_fd, std::string proc_root)
     // Marks first, then the sources, then the walk: an exec between two of
     // these steps is seen by the later ones.
     mark_exec_filesystems(fanotify_fd);
-    if (auto p = PerfTasks::open()) perf_ = std::move(*p);
+    if (auto p = PerfTasks::open(perf_pages_per_cpu())) perf_ = std::move(*p);
     if (auto c = ProcConnector::open(proc_root_)) connector_ = std::move(*c);
     tick_.reset(::timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK));
     if (tick_) {

@@ -18,6 +18,9 @@ namespace {
 // ~3000 events per read on average; large enough that a burst costs few
 // syscalls, small enough to keep the latency of the first line low.
 constexpr std::size_t kReadBuffer = 256 * 1024;
+// More than any one fanotify record: metadata and up to three file handles
+// (at most 128 bytes each) with a name (at most 255 bytes) each.
+constexpr std::size_t kMaxRecord = 4096;
 
 enum Source : std::size_t { kFanotify, kMounts, kSeeding, kTasks };
 
@@ -151,9 +154,10 @@ Status Watcher::read_events() {
             if (!attribution_->exec_only(i)) translate(records_[i]);
             attribution_->finish_record(i);
         }
-        // A read that did not fill the buffer emptied the queue: what comes
-        // next happened after it started.
-        if (*n < buf_.size()) attribution_->queue_empty_at(started);
+        // A read that left room for another record emptied the queue: what
+        // comes next happened after it started. (A read stops short of the
+        // end when the next record does not fit: that is not empty.)
+        if (*n + kMaxRecord <= buf_.size()) attribution_->queue_empty_at(started);
     }
     if (tree_) tree_->end_batch();
     return parsed;

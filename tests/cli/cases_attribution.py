@@ -142,3 +142,15 @@ CASES += [
          needs='unshare --pid --fork --mount-proc true')
     for mode in ('live', 'stopped')
 ]
+
+
+# Many short-lived processes while stopped: more than one read's worth of
+# queued events (a 256 KiB read holds ~1,000 of these touches), so that the
+# processes of later reads must still be known after earlier reads.
+BURST = 2000
+CASES += [
+    Case('attr_stopped_burst_spans_reads', ['-q', '-m', '--format', '%c %u %e %f', '-e', 'close_write', 'w'],
+         setup='mkdir w', oracle=False, root=True, signal='TERM', status=143, deadline=30,
+         workload=stopped(f'for i in $(seq {BURST}); do touch w/f$i; done'),
+         stdout=''.join(f'touch root CLOSE_WRITE,CLOSE f{i}\n' for i in range(1, BURST + 1))),
+]
