@@ -62,16 +62,7 @@ def has_mark_on(pid, kdev, inode_only):
     (a feature probe), and with %c/%u it puts an exec-only filesystem mark on every
     filesystem (the measured tmpfs too) before it marks the watched directory: only
     that inode mark means ready."""
-    try:
-        fds = os.listdir(f'/proc/{pid}/fdinfo')
-    except OSError:
-        return False
-    for fd in fds:
-        try:
-            with open(f'/proc/{pid}/fdinfo/{fd}') as f:
-                text = f.read()
-        except OSError:
-            continue
+    for text in fdinfo_texts(pid):
         pattern = r'^fanotify ino:[0-9a-f]+ sdev:([0-9a-f]+)' if inode_only else \
             r'^fanotify (?:ino:[0-9a-f]+ )?sdev:([0-9a-f]+)'
         for m in re.finditer(pattern, text, re.M):

@@ -200,18 +200,23 @@ def proc_rss_kib(pid):
     return None
 
 
-def has_fanotify_mark(pid):
-    """True once one of pid's fanotify fds carries a mark (fdinfo lists it)."""
+def fdinfo_texts(pid):
+    """The text of each /proc/PID/fdinfo entry (those that could be read)."""
     try:
         fds = os.listdir(f'/proc/{pid}/fdinfo')
     except OSError:
-        return False
+        return
     for fd in fds:
         try:
             with open(f'/proc/{pid}/fdinfo/{fd}') as f:
-                text = f.read()
+                yield f.read()
         except OSError:
             continue
+
+
+def has_fanotify_mark(pid):
+    """True once one of pid's fanotify fds carries a mark (fdinfo lists it)."""
+    for text in fdinfo_texts(pid):
         if re.search(r'^fanotify (sdev|mnt_id|ino):', text, re.M):
             return True
     return False

@@ -6,15 +6,10 @@
 
 #include <cstring>
 
+#include "lib/bytes.hpp"
+
 namespace fswait {
 namespace {
-
-template <class T>
-T load(const char* p) {
-    T v;
-    std::memcpy(&v, p, sizeof v);
-    return v;
-}
 
 // Layout of a FID info record after its header: fsid (8 bytes), then a
 // struct file_handle (handle_bytes u32, handle_type i32, bytes), then for the

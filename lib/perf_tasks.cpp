@@ -10,15 +10,10 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "lib/bytes.hpp"
+
 namespace fswait {
 namespace {
-
-template <class T>
-T load(const char* p) {
-    T v;
-    std::memcpy(&v, p, sizeof v);
-    return v;
-}
 
 int open_cpu(int cpu, std::size_t ring_bytes) {
     perf_event_attr a{};

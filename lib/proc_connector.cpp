@@ -8,6 +8,7 @@
 
 #include <cstring>
 
+#include "lib/bytes.hpp"
 #include "lib/process_table.hpp"
 
 namespace fswait {
@@ -15,13 +16,6 @@ namespace {
 
 // An exec message older than this is not followed by a /proc read.
 constexpr std::uint64_t kFreshNs = 20'000'000;
-
-template <class T>
-T load(const char* p) {
-    T v;
-    std::memcpy(&v, p, sizeof v);
-    return v;
-}
 
 }  // namespace
 

@@ -33,6 +33,12 @@ struct Fixture {
         r.euid = euid;
         tracker.ingest(r);
     }
+    // A child of the shell: forked at t, exec'd `comm` at t + 1, exited at t + 2.
+    void child(pid_t pid, std::uint64_t t, std::string comm) {
+        rec(Type::fork, t, pid, {}, 100);
+        rec(Type::exec, t + 1, pid, std::move(comm));
+        rec(Type::exit, t + 2, pid);
+    }
     // A shell (pid 100, root) that existed before the start.
     Fixture() { rec(Type::exists, 1, 100, "bash", 0, 0); }
 
@@ -47,17 +53,13 @@ struct Fixture {
 }  // namespace
 
 BOOST_FIXTURE_TEST_CASE(a_short_lived_child_keeps_its_name_after_exit, Fixture) {
-    rec(Type::fork, 10, 200, {}, 100);
-    rec(Type::exec, 11, 200, "touch");
-    rec(Type::exit, 12, 200);
+    child(200, 10, "touch");
     tracker.exec_seen(200, "touch", 50);
     BOOST_TEST(who(200, 50) == "touch/root");
 }
 
 BOOST_FIXTURE_TEST_CASE(a_symlinked_binary_is_named_by_the_exec_record_not_the_file, Fixture) {
-    rec(Type::fork, 10, 200, {}, 100);
-    rec(Type::exec, 11, 200, "sh");
-    rec(Type::exit, 12, 200);
+    child(200, 10, "sh");
     tracker.exec_seen(200, "dash", 50);
     BOOST_TEST(who(200, 50) == "sh/root");
 }
@@ -76,27 +78,19 @@ BOOST_FIXTURE_TEST_CASE(events_queued_before_the_in_band_exec_have_the_parents_n
 }
 
 BOOST_FIXTURE_TEST_CASE(a_reused_pid_never_inherits_the_old_command, Fixture) {
-    rec(Type::fork, 10, 300, {}, 100);
-    rec(Type::exec, 11, 300, "alpha");
-    rec(Type::exit, 12, 300);
+    child(300, 10, "alpha");
     // Read live: alpha's exec and event came in a batch read at 15.
     tracker.exec_seen(300, "alpha", 15);
     BOOST_TEST(who(300, 15) == "alpha/root");
     tracker.set_lower_bound(15);
-    rec(Type::fork, 20, 300, {}, 100);
-    rec(Type::exec, 21, 300, "beta");
-    rec(Type::exit, 22, 300);
+    child(300, 20, "beta");
     tracker.exec_seen(300, "beta", 50);
     BOOST_TEST(who(300, 50) == "beta/root");
 }
 
 BOOST_FIXTURE_TEST_CASE(a_reused_pid_read_late_is_never_given_the_other_command, Fixture) {
-    rec(Type::fork, 10, 300, {}, 100);
-    rec(Type::exec, 11, 300, "alpha");
-    rec(Type::exit, 12, 300);
-    rec(Type::fork, 20, 300, {}, 100);
-    rec(Type::exec, 21, 300, "beta");
-    rec(Type::exit, 22, 300);
+    child(300, 10, "alpha");
+    child(300, 20, "beta");
     // One batch read at 50: alpha's exec, alpha's event, beta's exec, beta's
     // event. Between the two execs the pid was alpha, then beta before its
     // exec: nothing says which of them wrote.
@@ -107,9 +101,7 @@ BOOST_FIXTURE_TEST_CASE(a_reused_pid_read_late_is_never_given_the_other_command,
 }
 
 BOOST_FIXTURE_TEST_CASE(a_reused_pid_without_exec_in_one_window_is_ambiguous, Fixture) {
-    rec(Type::fork, 10, 300, {}, 100);
-    rec(Type::exec, 11, 300, "alpha");
-    rec(Type::exit, 12, 300);
+    child(300, 10, "alpha");
     rec(Type::fork, 20, 300, {}, 100);  // a subshell: no exec
     rec(Type::exit, 22, 300);
     tracker.exec_seen(300, "alpha", 50);
@@ -118,9 +110,7 @@ BOOST_FIXTURE_TEST_CASE(a_reused_pid_without_exec_in_one_window_is_ambiguous, Fi
 }
 
 BOOST_FIXTURE_TEST_CASE(a_lower_bound_separates_reused_pids, Fixture) {
-    rec(Type::fork, 10, 300, {}, 100);
-    rec(Type::exec, 11, 300, "alpha");
-    rec(Type::exit, 12, 300);
+    child(300, 10, "alpha");
     tracker.set_lower_bound(15);  // the queue was empty at 15
     rec(Type::fork, 20, 300, {}, 100);
     rec(Type::exit, 22, 300);
