@@ -22,6 +22,7 @@
 #include "compat/regex_filter.hpp"
 #include "compat/wait_renderer.hpp"
 #include "lib/line_writer.hpp"
+#include "tools/tool_common.hpp"
 #include "lib/unique_fd.hpp"
 #include "lib/watcher.hpp"
 
@@ -29,39 +30,15 @@ namespace {
 
 using namespace fswait;
 using compat::WaitOptions;
+using tools::init_error;
+using tools::read_fromfile;
+using tools::say;
+using tools::watch_error;
 
 constexpr int kExitTimeout = 2;
 // A wait shorter than this means events were already queued: a stream.
 constexpr long kStreamWaitNs = 100'000;
 constexpr useconds_t kStreamNapUs = 1000;
-
-fswait::LineWriter err_writer(STDERR_FILENO);
-
-void say(const std::string& text) { (void)err_writer.write(text); }
-
-// The whole --fromfile list, or nullopt after inotifywait's (non-fatal)
-// "Couldn't open" message.
-std::optional<std::string> read_fromfile(const std::string& name) {
-    UniqueFd own;
-    int fd = STDIN_FILENO;
-    if (name != "-") {
-        own.reset(::open(name.c_str(), O_RDONLY | O_CLOEXEC));
-        if (!own) {
-            say("Couldn't open " + name + ": " + std::strerror(errno) + "\n");
-            return std::nullopt;
-        }
-        fd = own.get();
-    }
-    std::string text;
-    char buf[65536];
-    for (;;) {
-        ssize_t n = ::read(fd, buf, sizeof buf);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) break;
-        text.append(buf, static_cast<std::size_t>(n));
-    }
-    return text;
-}
 
 compat::EventMask requested_events(const WaitOptions& o) {
     compat::EventMask m = o.events;
@@ -86,21 +63,6 @@ std::optional<compat::WaitRenderer> make_renderer(const WaitOptions& o, int& sta
     auto style = o.csv ? compat::WaitRenderer::Style::csv
                        : (fmt ? compat::WaitRenderer::Style::format : compat::WaitRenderer::Style::line);
     return compat::WaitRenderer(style, std::move(format), std::move(fs.filter), requested_events(o));
-}
-
-std::string watch_error(const std::string& path, std::error_code ec) {
-    if (ec.value() == ENOSPC)
-        return "Failed to watch " + path + "; upper limit on fanotify marks reached!\n"
-               "Please increase the amount of fanotify marks allowed per user via "
-               "`/proc/sys/fs/fanotify/max_user_marks'.\n";
-    return "Couldn't watch " + path + ": " + ec.message() + "\n";
-}
-
-std::string init_error(std::error_code ec) {
-    if (ec.value() == EPERM)
-        return "fswait: fanotify needs CAP_SYS_ADMIN to report who caused each event; "
-               "run fswait as root\n";
-    return "Couldn't initialize fanotify: " + ec.message() + "\n";
 }
 
 // Re-arms the -t inactivity timer (no-op without -t).
@@ -238,14 +200,6 @@ void Loop::warn_overflow() {
     say("fswait: the kernel event queue overflowed; some events were lost\n");
 }
 
-// -P watches a symlink itself; but under -r, inotifywait descends into a
-// symlink to a directory regardless (it re-adds the root as "link/").
-bool follows(const WaitOptions& o, const std::string& path) {
-    if (!o.no_dereference) return true;
-    struct stat st;
-    return o.recursive && ::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
-}
-
 // FSWAIT_STATS=1: one line of counters at exit, for bench/ (not a user interface).
 void print_stats(const Watcher& w) {
     const char* env = std::getenv("FSWAIT_STATS");
@@ -267,7 +221,7 @@ int run(const WaitOptions& o) {
     // fanotify first, as inotifywait initializes inotify before anything
     // else can fail; what the renderer needs is only known after parsing it.
     auto group = FanotifyGroup::open();
-    if (!group) return say(init_error(group.error())), 1;
+    if (!group) return say(init_error("fswait", group.error())), 1;
 
     int status = 0;
     auto renderer = make_renderer(o, status);
@@ -282,7 +236,7 @@ int run(const WaitOptions& o) {
     wo.recursive = o.recursive > 0;
     wo.attribute = renderer->uses_process();
     auto watcher = Watcher::create(std::move(*group), wo);
-    if (!watcher) return say(init_error(watcher.error())), 1;
+    if (!watcher) return say(init_error("fswait", watcher.error())), 1;
 
     std::optional<std::string> listed;
     if (o.fromfile) listed = read_fromfile(*o.fromfile);
@@ -300,8 +254,8 @@ int run(const WaitOptions& o) {
         say(o.recursive ? "Setting up watches.  Beware: since -r was given, this may take a while!\n"
                         : "Setting up watches.\n");
     for (const std::string& p : paths.watch) {
-        auto idx = (*watcher)->add(p, follows(o, p));
-        if (!idx) return say(watch_error(p, idx.error())), 1;
+        auto idx = (*watcher)->add(p, tools::follows(o.no_dereference, o.recursive, p));
+        if (!idx) return say(watch_error("Couldn't", p, idx.error())), 1;
         if (*idx != static_cast<int>(renderer->root_count())) continue;
         // %w gets a '/' when the path is a directory; a symlink to one only
         // gets it under -r, where inotifywait descends into it.

@@ -1,0 +1,29 @@
+// What both mains (fswait, fswatch-stats) say and read the same way.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <system_error>
+
+namespace fswait::tools {
+
+// One write(2) of a complete line (or lines) to stderr.
+void say(const std::string& text);
+
+// The whole --fromfile list ("-" = stdin), or nullopt after inotify-tools'
+// (non-fatal) "Couldn't open" message.
+std::optional<std::string> read_fromfile(const std::string& name);
+
+// Why the fanotify group could not be made; `prog` names the tool.
+std::string init_error(std::string_view prog, std::error_code ec);
+
+// A root that could not be watched: `verb` is "Couldn't" (inotifywait) or
+// "Failed to" (inotifywatch).
+std::string watch_error(std::string_view verb, const std::string& path, std::error_code ec);
+
+// -P watches a symlink itself; but under -r, inotify-tools descends into a
+// symlink to a directory regardless (it re-adds the root as "link/").
+bool follows(bool no_dereference, bool recursive, const std::string& path);
+
+}  // namespace fswait::tools
