@@ -98,6 +98,8 @@ class Case:
     deadline  seconds the watcher may still run after the workload ended
     files     {name: expected bytes} checked in the tmpfs after the run
     modes     {name: expected permission bits} checked after the run
+    tool      'wait' (fswait, oracle inotifywait) or 'stats' (fswatch-stats,
+              oracle inotifywatch)
     fs        filesystem of the working directory: 'tmpfs' (default) or 'ext4'
               (a 64 MiB image, loop-mounted; needs root, mkfs.ext4 and a loop
               device, else skipped (77), or failed under CI=true)
@@ -106,7 +108,7 @@ class Case:
     def __init__(self, name, args=(), *, setup='', workload='', stdout=b'',
                  stderr='', status=0, oracle=True, root=False, stdin=None,
                  shell=None, marks=1, ready=None, signal=None, deadline=10,
-                 files=None, modes=None, fs='tmpfs', needs=None):
+                 files=None, modes=None, fs='tmpfs', needs=None, tool='wait'):
         if not re.fullmatch(r'[a-z0-9_]+', name):
             raise ValueError(f'bad case name {name!r}')
         self.name = name
@@ -131,6 +133,9 @@ class Case:
         if fs not in FILESYSTEMS:
             raise ValueError(f'{name}: fs must be one of {FILESYSTEMS}, not {fs!r}')
         self.fs = fs
+        if tool not in ('wait', 'stats'):
+            raise ValueError(f'{name}: tool must be wait or stats, not {tool!r}')
+        self.tool = tool
 
     def command_line(self, prog):
         if self.shell is not None:

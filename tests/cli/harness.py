@@ -24,6 +24,8 @@ FLOOD = 16 << 20        # a watcher writing this much is looping: stop it
 SHOW_CHARS = 1500       # longest repr() shown in a report
 SHOW_LINES = 40         # longest line diff shown in a report
 MARK_PREFIXES = ('fanotify ino:', 'inotify wd:')
+# What fswait/inotifywait and fswatch-stats/inotifywatch say once watching.
+READY_BANNERS = (b'Watches established.', b'now collecting statistics.')
 
 
 def is_root():
@@ -167,7 +169,7 @@ def _wait_ready(case, proc, err_path):
         if case.ready == 'marks':
             if count_marks(proc.pid, tree=case.shell is not None) >= case.marks:
                 return True
-        elif b'Watches established.' in (_read(err_path) or b''):
+        elif any(b in (_read(err_path) or b'') for b in READY_BANNERS):
             return True
         time.sleep(0.01)
     return False

@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
 """End-to-end CLI tests for fswait (python3 standard library only).
 
-  run.py --list                      every case name, one per line
-  run.py --list-oracle               cases that must also hold for inotifywait 3.22.6
+  run.py --list [--tool T]           every case name of tool T (wait: fswait, the
+                                     default; stats: fswatch-stats), one per line
+  run.py --list-oracle [--tool T]    cases that must also hold for inotifywait
+                                     (inotifywatch with --tool stats) 3.22.6
   run.py --binary PATH CASE          run one case: exit 0 pass, 1 fail, 77 skip
   run.py --binary PATH --all [--oracle-only] [-v]
                                      run all (or the oracle) cases, one line each,
@@ -51,6 +53,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument('--list', action='store_true')
     ap.add_argument('--list-oracle', action='store_true')
+    ap.add_argument('--tool', choices=('wait', 'stats'), default='wait')
     ap.add_argument('--binary')
     ap.add_argument('--all', action='store_true')
     ap.add_argument('--oracle-only', action='store_true')
@@ -61,7 +64,7 @@ def main():
 
     if opts.list or opts.list_oracle:
         for case in cases:
-            if opts.list or case.oracle:
+            if case.tool == opts.tool and (opts.list or case.oracle):
                 print(case.name)
         return 0
     if not opts.binary or bool(opts.all) == bool(opts.case):
@@ -81,7 +84,7 @@ def main():
 
     counts = {harness.PASS: 0, harness.FAIL: 0, harness.SKIP: 0}
     for case in cases:
-        if opts.oracle_only and not case.oracle:
+        if case.tool != opts.tool or (opts.oracle_only and not case.oracle):
             continue
         result, details = harness.run_case(case, opts.binary)
         counts[result] += 1

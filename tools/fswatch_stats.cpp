@@ -1,0 +1,334 @@
+// fswatch-stats: inotifywatch's statistics table from the fanotify backend,
+// plus rows by command, user, pid or path.
+#include <dirent.h>
+#include <signal.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <sys/timerfd.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <functional>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "compat/path_list.hpp"
+#include "compat/regex_filter.hpp"
+#include "compat/stats_options.hpp"
+#include "compat/stats_table.hpp"
+#include "compat/watch_path.hpp"
+#include "lib/line_writer.hpp"
+#include "lib/unique_fd.hpp"
+#include "lib/watcher.hpp"
+#include "tools/tool_common.hpp"
+
+namespace {
+
+using namespace fswait;
+using compat::StatsBy;
+using compat::StatsOptions;
+using tools::say;
+
+constexpr char kProg[] = "fswatch-stats";
+
+struct Root {
+    std::string typed;
+    bool is_dir = false;
+};
+
+// inotifywatch -r watches a tree depth first, each directory after its
+// subdirectories (in readdir order): that is the order of its rows when
+// totals tie. Only directories are visited; @excluded paths are skipped.
+class OrderWalk {
+public:
+    explicit OrderWalk(const std::vector<std::string>& excluded) : excluded_(excluded) {}
+
+    // Appends the %w of every directory below (and including) `typed`.
+    // False when a second SIGINT asked to abort.
+    bool walk(const std::string& typed, std::vector<std::string>& out) { return visit(typed, "", out); }
+
+    std::function<bool()> on_signal;  // polled every 1000 directories
+
+private:
+    bool visit(const std::string& typed, const std::string& rel, std::vector<std::string>& out) {
+        if (++visited_ % 1000 == 0 && on_signal && !on_signal()) return false;
+        std::string path = rel.empty() ? typed : compat::watch_path(typed, true, rel);
+        DIR* d = ::opendir(path.c_str());
+        if (d) {
+            std::vector<std::string> subdirs;
+            while (dirent* e = ::readdir(d)) {
+                std::string_view name(e->d_name);
+                if (name == "." || name == "..") continue;
+                std::string child = rel.empty() ? std::string(name) : rel + "/" + std::string(name);
+                std::string child_path = compat::watch_path(typed, true, child);
+                child_path.pop_back();
+                struct stat st;
+                if (::lstat(child_path.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) continue;
+                if (is_excluded(child_path)) continue;
+                subdirs.push_back(std::move(child));
+            }
+            ::closedir(d);
+            for (const std::string& s : subdirs)
+                if (!visit(typed, s, out)) return false;
+        }
+        out.push_back(compat::watch_path(typed, true, rel));
+        return true;
+    }
+    bool is_excluded(const std::string& path) const {
+        for (const std::string& x : excluded_) {
+            std::string_view a = path, b = x;
+            while (a.size() > 1 && a.back() == '/') a.remove_suffix(1);
+            while (b.size() > 1 && b.back() == '/') b.remove_suffix(1);
+            if (a == b) return true;
+        }
+        return false;
+    }
+
+    const std::vector<std::string>& excluded_;
+    std::size_t visited_ = 0;
+};
+
+class Stats {
+public:
+    Stats(const StatsOptions& o, KindSet watched)
+        : o_(o), table_(watched, o.max_rows), out_(STDOUT_FILENO) {}
+
+    int run();
+
+private:
+    bool set_up();
+    bool interrupted_during_setup();
+    int collect();
+    void count(const Event& e);
+    std::string row_key(const Event& e);
+    void print_table();
+    int finish();
+
+    const StatsOptions& o_;
+    compat::StatsTable table_;
+    LineWriter out_;
+    std::unique_ptr<Watcher> watcher_;
+    std::optional<compat::RegexFilter> filter_;
+    std::vector<Root> roots_;
+    std::unordered_map<std::string, std::uint64_t> dir_order_;  // %w -> watch order
+    std::uint64_t next_order_ = 0;
+    UniqueFd sigfd_, timer_;
+    int setup_interrupts_ = 0;
+    bool end_requested_ = false;
+    std::string key_;
+};
+
+// Signals arrive through a signalfd, so that the table is printed from the
+// loop, never from a handler.
+UniqueFd block_signals() {
+    sigset_t set;
+    sigemptyset(&set);
+    for (int s : {SIGINT, SIGTERM, SIGHUP, SIGUSR1}) sigaddset(&set, s);
+    ::sigprocmask(SIG_BLOCK, &set, nullptr);
+    return UniqueFd(::signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK));
+}
+
+// Before the watches are set up, a SIGINT only warns; a second one aborts.
+bool Stats::interrupted_during_setup() {
+    signalfd_siginfo si;
+    while (::read(sigfd_.get(), &si, sizeof si) == static_cast<ssize_t>(sizeof si)) {
+        if (si.ssi_signo == SIGINT) {
+            if (++setup_interrupts_ >= 2) {
+                say("No statistics collected, asked to abort before all watches could be established.\n");
+                return true;
+            }
+            say("No statistics have been collected because I haven't finished establishing\n"
+                "inotify watches yet.  If you are sure you want me to exit, interrupt me again.\n");
+        } else if (si.ssi_signo != SIGUSR1) {
+            end_requested_ = true;
+        }
+    }
+    return false;
+}
+
+int Stats::run() {
+    sigfd_ = block_signals();
+    auto group = FanotifyGroup::open();
+    if (!group) return say(tools::init_error(kProg, group.error())), 1;
+    auto fs = compat::make_filter(o_.exclude, o_.excludei, o_.include, o_.includei);
+    if (!fs.error.empty()) return say(fs.error), 1;
+    filter_ = std::move(fs.filter);
+
+    WatcherOptions wo;
+    wo.report = o_.events.none() ? kAllFileKinds : o_.events.kinds;
+    wo.recursive = o_.recursive;
+    wo.attribute = o_.by == StatsBy::command || o_.by == StatsBy::user;
+    auto watcher = Watcher::create(std::move(*group), wo);
+    if (!watcher) return say(tools::init_error(kProg, watcher.error())), 1;
+    watcher_ = std::move(*watcher);
+
+    std::optional<std::string> listed;
+    if (o_.fromfile) listed = tools::read_fromfile(*o_.fromfile);
+    auto paths = compat::build_path_list(o_.args, listed);
+    if (paths.watch.empty()) return say("No files specified to watch!\n"), 1;
+    if (o_.recursive) watcher_->exclude(paths.exclude);
+
+    say("Establishing watches...\n");
+    std::size_t watches = 0;
+    for (const std::string& p : paths.watch) {
+        if (o_.verbose && o_.recursive) say("Setting up watch(es) on " + p + "\n");
+        auto idx = watcher_->add(p, tools::follows(o_.no_dereference, o_.recursive, p));
+        if (!idx) return say(tools::watch_error("Failed to", p, idx.error())), 1;
+        if (o_.verbose && o_.recursive) say("OK, " + p + " is now being watched.\n");
+        if (interrupted_during_setup()) return 1;
+        if (*idx != static_cast<int>(roots_.size())) continue;
+        const ObjectInfo& info = watcher_->root(*idx).info;
+        roots_.push_back({p, o_.recursive ? info.is_dir : info.lstat_dir});
+        // Rows of directories in inotifywatch's watch order (for ties and -z).
+        std::vector<std::string> dirs;
+        if (o_.recursive && info.is_dir && o_.by == StatsBy::directory) {
+            OrderWalk walk(paths.exclude);
+            walk.on_signal = [this] { return !interrupted_during_setup(); };
+            if (!walk.walk(p, dirs)) return 1;
+        } else {
+            dirs.push_back(compat::watch_path(p, roots_.back().is_dir, ""));
+        }
+        for (std::string& d : dirs) {
+            ++watches;
+            if (o_.by != StatsBy::directory) continue;
+            auto [it, fresh] = dir_order_.try_emplace(std::move(d), next_order_);
+            if (fresh) {
+                table_.touch(it->first, next_order_);
+                ++next_order_;
+            }
+        }
+    }
+    if (interrupted_during_setup()) return 1;
+    if (o_.verbose) say("Total of " + std::to_string(watches) + " watches.\n");
+    say("Finished establishing watches, now collecting statistics.\n");
+    if (o_.verbose && o_.timeout > 0)
+        say("Will listen for events for " + std::to_string(o_.timeout) + " seconds.\n");
+    if (end_requested_) return finish();
+    return collect();
+}
+
+std::string Stats::row_key(const Event& e) {
+    const Root& r = roots_[static_cast<std::size_t>(e.root)];
+    switch (o_.by) {
+    case StatsBy::directory: return compat::watch_path(r.typed, r.is_dir, e.dir);
+    case StatsBy::path: return compat::watch_path(r.typed, r.is_dir, e.dir) + e.name;
+    case StatsBy::pid: return e.pid > 0 ? std::to_string(e.pid) : "?";
+    case StatsBy::command: return e.process && !e.process->comm.empty() ? e.process->comm : "?";
+    case StatsBy::user: return e.process && !e.process->user.empty() ? e.process->user : "?";
+    }
+    return "?";
+}
+
+void Stats::count(const Event& e) {
+    if (e.kind == Kind::overflow) return table_.overflow();
+    if (e.root < 0 || static_cast<std::size_t>(e.root) >= roots_.size()) return;
+    if (filter_) {
+        const Root& r = roots_[static_cast<std::size_t>(e.root)];
+        if (filter_->drops(compat::watch_path(r.typed, r.is_dir, e.dir) + e.name)) return;
+    }
+    key_ = row_key(e);
+    std::uint64_t order = next_order_;
+    if (o_.by == StatsBy::directory) {
+        // A directory made after the start gets the next watch, as
+        // inotifywatch -r adds one when it sees the directory created.
+        auto [it, fresh] = dir_order_.try_emplace(key_, next_order_);
+        if (fresh) ++next_order_;
+        order = it->second;
+    } else {
+        ++next_order_;  // other keys: first seen, first in a tie
+    }
+    table_.add(key_, order, e.kind);
+}
+
+void Stats::print_table() {
+    if (table_.grand_total() == 0) return;
+    compat::TableOptions t;
+    t.zero = o_.zero;
+    t.sort_kind = o_.sort_kind;
+    t.ascending = o_.ascending;
+    (void)out_.write(table_.render(t));
+}
+
+int Stats::finish() {
+    if (table_.grand_total() == 0) {
+        say("No events occurred.\n");
+        return 0;
+    }
+    print_table();
+    return 0;
+}
+
+int Stats::collect() {
+    UniqueFd epoll(::epoll_create1(EPOLL_CLOEXEC));
+    if (!epoll) return say(std::string(std::strerror(errno)) + "\n"), 1;
+    auto sources = watcher_->poll_sources();
+    constexpr std::uint32_t kSignal = 0xfffe, kTimer = 0xffff;
+    auto add = [&](int fd, std::uint32_t events, std::uint32_t tag) {
+        epoll_event ev{};
+        ev.events = events;
+        ev.data.u32 = tag;
+        ::epoll_ctl(epoll.get(), EPOLL_CTL_ADD, fd, &ev);
+    };
+    for (std::uint32_t i = 0; i < sources.size(); ++i) add(sources[i].fd, sources[i].events, i);
+    add(sigfd_.get(), EPOLLIN, kSignal);
+    if (o_.timeout > 0) {
+        // -t is a collection period (inotifywatch's alarm), not inactivity.
+        timer_.reset(::timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK));
+        itimerspec its{};
+        its.it_value.tv_sec = o_.timeout;
+        ::timerfd_settime(timer_.get(), 0, &its, nullptr);
+        add(timer_.get(), EPOLLIN, kTimer);
+    }
+    std::vector<Event> events;
+    for (;;) {
+        epoll_event ready[8];
+        int n = ::epoll_wait(epoll.get(), ready, 8, -1);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) return say(std::string(std::strerror(errno)) + "\n"), 1;
+        bool done = false;
+        for (int i = 0; i < n; ++i) {
+            std::uint32_t tag = ready[i].data.u32;
+            if (tag == kTimer) {
+                done = true;
+            } else if (tag == kSignal) {
+                signalfd_siginfo si;
+                while (::read(sigfd_.get(), &si, sizeof si) == static_cast<ssize_t>(sizeof si)) {
+                    if (si.ssi_signo != SIGUSR1) {
+                        done = true;
+                    } else if (table_.grand_total() > 0) {
+                        print_table();  // a snapshot, and collection goes on
+                        (void)out_.write("\n");
+                    }
+                }
+            } else {
+                events.clear();
+                auto s = watcher_->dispatch(tag, events);
+                if (!s && s.error().value() != EBADMSG) return say(s.error().message() + "\n"), 1;
+                for (const Event& e : events) count(e);
+            }
+        }
+        if (done) {
+            // What the kernel queued before the end still counts.
+            events.clear();
+            (void)watcher_->dispatch(0, events);
+            for (const Event& e : events) count(e);
+            return finish();
+        }
+    }
+}
+
+}  // namespace
+
+int main(int argc, char* argv[]) {
+    auto parsed = compat::parse_stats_options(argc, argv);
+    if (!parsed.out.empty()) (void)LineWriter(STDOUT_FILENO).write(parsed.out);
+    if (!parsed.err.empty()) say(parsed.err);
+    if (parsed.exit_status >= 0) return parsed.exit_status;
+    KindSet watched = parsed.options.events.none() ? kAllFileKinds : parsed.options.events.kinds;
+    Stats stats(parsed.options, watched);
+    return stats.run();
+}
