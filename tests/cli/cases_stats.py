@@ -76,7 +76,7 @@ CASES = [
           stdout=table('total  modify  close_write  open  create  filename',
                        '4      1       1            1     1       w/')),
     stats('stats_includei_only_matches_counted', ['--includei', 'KEEP', '-t', '1', 'w'], setup='mkdir w',
-          workload='echo x > w/keep; echo x > w/drop; echo y >> w/keep',
+          workload="echo x > w/keep; echo x > w/drop; sh -c 'echo y >> w/keep'",
           stdout=table('total  modify  close_write  open  create  filename',
                        '7      2       2            2     1       w/')),
     stats('stats_r_at_exclusion_has_no_row', '-r -t 1 w @w/b', setup='mkdir -p w/a w/b',
@@ -96,6 +96,19 @@ CASES = [
           stdout=table('total  attrib  close_write  open  create  filename',
                        '8      2       2            2     2       w/',
                        '4      1       1            1     1       v/')),
+    # SIGUSR1: the table so far and an empty line; collection goes on.
+    stats('stats_sigusr1_snapshot_then_goes_on', '-t 2 w', setup='mkdir w',
+          workload='touch w/f; sleep 0.2; kill -USR1 $WATCHER_PID; sleep 0.2; touch w/g',
+          stdout=table('total  attrib  close_write  open  create  filename',
+                       '4      1       1            1     1       w/', '',
+                       'total  attrib  close_write  open  create  filename',
+                       '8      2       2            2     2       w/')),
+    stats('stats_verbose_recursive', '-v -r -t 1 w', setup='mkdir -p w/a', workload='touch w/a/f',
+          stdout=table('total  attrib  close_write  open  create  filename',
+                       '4      1       1            1     1       w/a/'),
+          stderr='Establishing watches...\nSetting up watch(es) on w\nOK, w is now being watched.\n'
+                 'Total of 2 watches.\nFinished establishing watches, now collecting statistics.\n'
+                 'Will listen for events for 1 seconds.\n'),
     # Messages and statuses.
     stats('stats_missing_path', 'nope', setup='', workload='', stdout='',
           stderr=ESTABLISHING + 'Failed to watch nope: No such file or directory\n', status=1),
