@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "compat/help_text.hpp"
+#include "compat/option_values.hpp"
 
 namespace fswait::compat {
 
@@ -97,35 +98,15 @@ bool stop(Scan& s, std::string err, int status = 1) {
     return false;
 }
 
-constexpr std::string_view kLongIntHint = "Please specify a long int value.\n";
-
-// The checks of inotify-tools' is_timeout_option_valid(), in its order:
-// empty, then strtol's errno, then trailing garbage (so "1e99999999999999999999"
-// reports garbage but "99999999999999999999x" reports ERANGE).
 bool parse_timeout(Scan& s, const char* arg) {
-    if (*arg == '\0')
-        return stop(s, "The provided value is not a valid timeout value.\n" +
-                           std::string(kLongIntHint));
-    char* end = nullptr;
-    errno = 0;
-    const long value = std::strtol(arg, &end, 10);
-    if (const int err = errno; err != 0)
-        return stop(s, "Something went wrong with the timeout value you provided.\n" +
-                           std::string(std::strerror(err)) + "\n");
-    if (*end != '\0')
-        return stop(s, "'" + std::string(arg) + "' is not a valid timeout value.\n" +
-                           std::string(kLongIntHint));
-    s.result.options.timeout = value;
+    if (auto err = timeout_error(arg, s.result.options.timeout)) return stop(s, *err);
     return true;
 }
 
 bool parse_events(Scan& s, const char* arg) {
-    const auto mask = parse_event_list(arg);
-    if (!mask)
-        return stop(s, "'" + std::string(arg) +
-                           "' is not a valid event!  Run with the '--help' option to see a "
-                           "list of events.\n");
-    s.result.options.events |= *mask;
+    auto e = parse_events_arg(arg);
+    if (!e.mask) return stop(s, e.error);
+    s.result.options.events |= *e.mask;
     return true;
 }
 

@@ -12,6 +12,7 @@
 #include <utility>
 
 #include "compat/help_text.hpp"
+#include "compat/option_values.hpp"
 
 namespace fswait::compat {
 
@@ -89,32 +90,16 @@ bool equals_ignoring_case(std::string_view a, std::string_view lower) {
     });
 }
 
-constexpr std::string_view kLongIntHint = "Please specify a long int value.\n";
-
-// inotify-tools' is_timeout_option_valid(), in its order: empty, strtol's
-// errno, trailing garbage.
 bool parse_timeout(Scan& s, const char* arg) {
-    if (*arg == '\0')
-        return stop(s, "The provided value is not a valid timeout value.\n" +
-                           std::string(kLongIntHint));
-    char* end = nullptr;
-    errno = 0;
-    const long value = std::strtol(arg, &end, 10);
-    if (const int err = errno; err != 0)
-        return stop(s, "Something went wrong with the timeout value you provided.\n" +
-                           std::string(std::strerror(err)) + "\n");
-    if (*end != '\0')
-        return stop(s, "'" + std::string(arg) + "' is not a valid timeout value.\n" +
-                           std::string(kLongIntHint));
-    s.result.options.timeout = value;
+    if (auto err = timeout_error(arg, s.result.options.timeout)) return stop(s, *err);
     return true;
 }
 
 bool parse_events(Scan& s, const char* arg) {
-    const auto mask = parse_event_list(arg);
-    if (mask) return (s.result.options.events |= *mask), true;
-    return stop(s, "'" + std::string(arg) +
-                       "' is not a valid event!  Run with the '--help' option to see a list of events.\n");
+    auto e = parse_events_arg(arg);
+    if (!e.mask) return stop(s, e.error);
+    s.result.options.events |= *e.mask;
+    return true;
 }
 
 constexpr char kMoveKey[] = "Cannot sort by `move' event; please use `moved_from' or `moved_to'.\n";

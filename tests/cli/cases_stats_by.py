@@ -5,12 +5,7 @@ Repeated writes to one file come from separate processes: fanotify merges
 queued events of one process on one file, so a count would depend on when
 the queue is read."""
 from casedef import Case
-
-BANNER = 'Establishing watches...\nFinished establishing watches, now collecting statistics.\n'
-
-
-def table(*rows):
-    return ''.join(r + '\n' for r in rows)
+from cases_stats import BANNER, table
 
 
 def by(name, args, *, setup, workload, stdout, **kw):

@@ -12,62 +12,20 @@
 
 #include "compat/help_text.hpp"
 #include "compat/stats_options.hpp"
+#include "tests/unit/help_parse.hpp"
+#include "tests/unit/stderr_capture.hpp"
 
 using namespace fswait;
 using namespace fswait::compat;
 
 namespace {
 
-// Everything a call produced, including what getopt wrote to fd 2 itself.
-struct Run {
-    StatsParseResult result;
-    std::string getopt_stderr;
-    std::vector<std::string> argv_after;  // getopt permutes argv in place
-};
+using fswait::test::StderrCapture;
 
-// Sends fd 2 to a temporary file for the lifetime of the object.
-class StderrCapture {
-public:
-    StderrCapture() : file_(std::tmpfile()), saved_(dup(2)) {
-        BOOST_REQUIRE(file_ != nullptr);
-        BOOST_REQUIRE(saved_ >= 0);
-        std::fflush(stderr);
-        BOOST_REQUIRE(dup2(fileno(file_), 2) == 2);
-    }
-    ~StderrCapture() {
-        std::fflush(stderr);
-        dup2(saved_, 2);
-        close(saved_);
-        std::fclose(file_);
-    }
-    std::string text() {
-        std::fflush(stderr);
-        std::rewind(file_);
-        std::string out;
-        char buf[512];
-        std::size_t n;
-        while ((n = std::fread(buf, 1, sizeof buf, file_)) > 0) out.append(buf, n);
-        return out;
-    }
-
-private:
-    std::FILE* file_;
-    int saved_;
-};
+using Run = fswait::test::ParserRun<StatsParseResult>;
 
 Run run_as(const char* argv0, std::initializer_list<const char*> args) {
-    std::vector<std::string> storage{argv0};
-    storage.insert(storage.end(), args.begin(), args.end());
-    std::vector<char*> argv;
-    for (std::string& s : storage) argv.push_back(s.data());
-    argv.push_back(nullptr);
-
-    Run run;
-    StderrCapture capture;
-    run.result = parse_stats_options(static_cast<int>(storage.size()), argv.data());
-    run.getopt_stderr = capture.text();
-    for (std::size_t i = 0; i + 1 < argv.size(); ++i) run.argv_after.emplace_back(argv[i]);
-    return run;
+    return fswait::test::run_parser(parse_stats_options, argv0, args);
 }
 
 Run run(std::initializer_list<const char*> args) { return run_as("fswatch-stats", args); }
@@ -613,62 +571,9 @@ BOOST_AUTO_TEST_CASE(max_rows_invalid_values) {
 
 // ---- help text layout (an interface for bash-completion) ------------------
 
-namespace {
-
-std::vector<std::string> lines_of(const std::string& text) {
-    std::vector<std::string> lines;
-    std::istringstream in(text);
-    for (std::string line; std::getline(in, line);) lines.push_back(line);
-    return lines;
-}
-
-// bash-completion's _parse_help: lines that start (after blanks) with '-',
-// split on blanks , / |; the first long option wins, else the first short
-// one; a word that is not an option ends the search; "<arg>" tails are cut.
-std::set<std::string> parse_help_like_bash_completion(const std::string& help) {
-    std::set<std::string> found;
-    for (std::string line : lines_of(help)) {
-        const std::size_t start = line.find_first_not_of(" \t");
-        if (start == std::string::npos || line[start] != '-') continue;
-        for (char& c : line)
-            if (c == '\t' || c == ',' || c == '/' || c == '|') c = ' ';
-        std::istringstream words(line);
-        std::string option;
-        for (std::string w; words >> w;) {
-            if (w.rfind("---", 0) == 0) break;
-            if (w.rfind("--", 0) == 0 && w.size() > 2) {
-                option = w;
-                break;
-            }
-            if (w[0] != '-' || w.size() < 2) break;
-            if (option.empty()) option = w;
-        }
-        if (!option.empty()) found.insert(option.substr(0, option.find_first_of("<{().[=")));
-    }
-    return found;
-}
-
-// bash-completion's _inotifywait_events (also used for inotifywatch): from
-// "Events:" to the next line that does not start with a TAB, the word right
-// after a leading TAB.
-std::vector<std::string> events_like_bash_completion(const std::string& help) {
-    std::vector<std::string> names;
-    bool inside = false;
-    for (const std::string& line : lines_of(help)) {
-        if (!inside) {
-            inside = line.rfind("Events:", 0) == 0;
-            continue;
-        }
-        if (!line.empty() && line[0] != '\t') break;
-        if (line.size() < 2 || line[0] != '\t' || line[1] == ' ' || line[1] == '\t') continue;
-        const std::size_t end = line.find_first_of(" \t", 1);
-        if (end == std::string::npos) continue;
-        names.push_back(line.substr(1, end - 1));
-    }
-    return names;
-}
-
-}  // namespace
+using fswait::test::events_like_bash_completion;
+using fswait::test::lines_of;
+using fswait::test::parse_help_like_bash_completion;
 
 BOOST_AUTO_TEST_CASE(help_starts_with_name_version_and_usage) {
     const std::vector<std::string> lines = lines_of(stats_help_text("fss"));

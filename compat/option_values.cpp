@@ -1,0 +1,33 @@
+#include "compat/option_values.hpp"
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <string_view>
+
+namespace fswait::compat {
+
+std::optional<std::string> timeout_error(const char* arg, long& value) {
+    constexpr std::string_view kLongIntHint = "Please specify a long int value.\n";
+    if (*arg == '\0') return "The provided value is not a valid timeout value.\n" + std::string(kLongIntHint);
+    char* end = nullptr;
+    errno = 0;
+    const long v = std::strtol(arg, &end, 10);
+    if (const int err = errno; err != 0)
+        return "Something went wrong with the timeout value you provided.\n" + std::string(std::strerror(err)) +
+               "\n";
+    if (*end != '\0') return "'" + std::string(arg) + "' is not a valid timeout value.\n" + std::string(kLongIntHint);
+    value = v;
+    return std::nullopt;
+}
+
+EventsArg parse_events_arg(const char* arg) {
+    EventsArg r;
+    r.mask = parse_event_list(arg);
+    if (!r.mask)
+        r.error = "'" + std::string(arg) +
+                  "' is not a valid event!  Run with the '--help' option to see a list of events.\n";
+    return r;
+}
+
+}  // namespace fswait::compat
