@@ -10,6 +10,9 @@ from casedef import Case
 
 BANNER = 'Establishing watches...\nFinished establishing watches, now collecting statistics.\n'
 ESTABLISHING = 'Establishing watches...\n'
+SETUP_WARNING = ("No statistics have been collected because I haven't finished establishing\n"
+                 'inotify watches yet.  If you are sure you want me to exit, interrupt me again.\n')
+HUGE_TREE = 'mkdir w; (cd w && seq 1 100000 | xargs mkdir)'
 
 
 def table(*rows):
@@ -109,6 +112,18 @@ CASES = [
           stderr='Establishing watches...\nSetting up watch(es) on w\nOK, w is now being watched.\n'
                  'Total of 2 watches.\nFinished establishing watches, now collecting statistics.\n'
                  'Will listen for events for 1 seconds.\n'),
+    # SIGINT while the watches are being set up (100,000 directories): the
+    # first only warns, a second aborts with status 1 (E140, E141).
+    stats('e140_stats_second_sigint_during_setup_aborts', (), setup=HUGE_TREE, workload='',
+          shell='"$FSWAIT" -r w & P=$!; sleep 0.1; kill -INT $P; sleep 0.1; kill -INT $P; wait $P',
+          stdout='', stderr=ESTABLISHING + SETUP_WARNING +
+          'No statistics collected, asked to abort before all watches could be established.\n',
+          status=1, ready="marks", marks=0),
+    stats('e141_stats_one_sigint_during_setup_only_warns', (), setup=HUGE_TREE, workload='',
+          shell='"$FSWAIT" -r -t 1 w & P=$!; sleep 0.1; kill -INT $P; wait $P',
+          stdout='', stderr=ESTABLISHING + SETUP_WARNING +
+          'Finished establishing watches, now collecting statistics.\nNo events occurred.\n',
+          ready="marks", marks=0),
     # Messages and statuses.
     stats('stats_missing_path', 'nope', setup='', workload='', stdout='',
           stderr=ESTABLISHING + 'Failed to watch nope: No such file or directory\n', status=1),
