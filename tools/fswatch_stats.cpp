@@ -10,7 +10,6 @@
 
 #include <cerrno>
 #include <cstring>
-#include <functional>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -48,14 +47,10 @@ public:
     explicit OrderWalk(const std::vector<std::string>& excluded) : excluded_(excluded) {}
 
     // Appends the %w of every directory below (and including) `typed`.
-    // False when a second SIGINT asked to abort.
-    bool walk(const std::string& typed, std::vector<std::string>& out) { return visit(typed, "", out); }
-
-    std::function<bool()> on_signal;  // polled every 1000 directories
+    void walk(const std::string& typed, std::vector<std::string>& out) { visit(typed, "", out); }
 
 private:
-    bool visit(const std::string& typed, const std::string& rel, std::vector<std::string>& out) {
-        if (++visited_ % 1000 == 0 && on_signal && !on_signal()) return false;
+    void visit(const std::string& typed, const std::string& rel, std::vector<std::string>& out) {
         std::string path = rel.empty() ? typed : compat::watch_path(typed, true, rel);
         DIR* d = ::opendir(path.c_str());
         if (d) {
@@ -72,11 +67,9 @@ private:
                 subdirs.push_back(std::move(child));
             }
             ::closedir(d);
-            for (const std::string& s : subdirs)
-                if (!visit(typed, s, out)) return false;
+            for (const std::string& s : subdirs) visit(typed, s, out);
         }
         out.push_back(compat::watch_path(typed, true, rel));
-        return true;
     }
     bool is_excluded(const std::string& path) const {
         for (const std::string& x : excluded_) {
@@ -89,7 +82,6 @@ private:
     }
 
     const std::vector<std::string>& excluded_;
-    std::size_t visited_ = 0;
 };
 
 class Stats {
@@ -100,8 +92,7 @@ public:
     int run();
 
 private:
-    bool set_up();
-    bool interrupted_during_setup();
+    void take_setup_signals();
     int collect();
     void count(const Event& e);
     std::string row_key(const Event& e);
@@ -117,41 +108,65 @@ private:
     std::unordered_map<std::string, std::uint64_t> dir_order_;  // %w -> watch order
     std::uint64_t next_order_ = 0;
     UniqueFd sigfd_, timer_;
-    int setup_interrupts_ = 0;
     bool end_requested_ = false;
     std::string key_;
 };
 
-// Signals arrive through a signalfd, so that the table is printed from the
-// loop, never from a handler.
-UniqueFd block_signals() {
+// While the watches are set up, SIGINT is inotifywatch's: the first only
+// warns, a second aborts. A handler (not the signalfd) sees each of them,
+// even two that come before the set-up could look.
+volatile sig_atomic_t setup_interrupts = 0;
+
+void on_setup_sigint(int) {
+    static constexpr char kWarning[] =
+        "No statistics have been collected because I haven't finished establishing\n"
+        "inotify watches yet.  If you are sure you want me to exit, interrupt me again.\n";
+    static constexpr char kAbort[] =
+        "No statistics collected, asked to abort before all watches could be established.\n";
+    setup_interrupts = setup_interrupts + 1;
+    if (setup_interrupts >= 2) {
+        (void)!::write(STDERR_FILENO, kAbort, sizeof kAbort - 1);
+        ::_exit(1);
+    }
+    (void)!::write(STDERR_FILENO, kWarning, sizeof kWarning - 1);
+}
+
+sigset_t collection_signals() {
     sigset_t set;
     sigemptyset(&set);
     for (int s : {SIGINT, SIGTERM, SIGHUP, SIGUSR1}) sigaddset(&set, s);
+    return set;
+}
+
+// Collection signals arrive through a signalfd, so that the table is printed
+// from the loop, never from a handler. SIGINT stays with its handler until
+// the watches are set up (end_setup()).
+UniqueFd begin_setup() {
+    struct sigaction sa {};
+    sa.sa_handler = on_setup_sigint;
+    sigemptyset(&sa.sa_mask);
+    ::sigaction(SIGINT, &sa, nullptr);
+    sigset_t set = collection_signals();
+    sigdelset(&set, SIGINT);
     ::sigprocmask(SIG_BLOCK, &set, nullptr);
+    set = collection_signals();
     return UniqueFd(::signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK));
 }
 
-// Before the watches are set up, a SIGINT only warns; a second one aborts.
-bool Stats::interrupted_during_setup() {
+void end_setup() {
+    sigset_t set = collection_signals();
+    ::sigprocmask(SIG_BLOCK, &set, nullptr);
+}
+
+// SIGTERM or SIGHUP during the set-up end the collection as soon as it starts.
+void Stats::take_setup_signals() {
     signalfd_siginfo si;
-    while (::read(sigfd_.get(), &si, sizeof si) == static_cast<ssize_t>(sizeof si)) {
-        if (si.ssi_signo == SIGINT) {
-            if (++setup_interrupts_ >= 2) {
-                say("No statistics collected, asked to abort before all watches could be established.\n");
-                return true;
-            }
-            say("No statistics have been collected because I haven't finished establishing\n"
-                "inotify watches yet.  If you are sure you want me to exit, interrupt me again.\n");
-        } else if (si.ssi_signo != SIGUSR1) {
-            end_requested_ = true;
-        }
-    }
-    return false;
+    while (::read(sigfd_.get(), &si, sizeof si) == static_cast<ssize_t>(sizeof si))
+        if (si.ssi_signo == SIGTERM || si.ssi_signo == SIGHUP) end_requested_ = true;
 }
 
 int Stats::run() {
-    sigfd_ = block_signals();
+    sigfd_ = begin_setup();
     auto group = FanotifyGroup::open();
     if (!group) return say(tools::init_error(kProg, group.error())), 1;
     auto fs = compat::make_filter(o_.exclude, o_.excludei, o_.include, o_.includei);
@@ -179,16 +194,13 @@ int Stats::run() {
         auto idx = watcher_->add(p, tools::follows(o_.no_dereference, o_.recursive, p));
         if (!idx) return say(tools::watch_error("Failed to", p, idx.error())), 1;
         if (o_.verbose && o_.recursive) say("OK, " + p + " is now being watched.\n");
-        if (interrupted_during_setup()) return 1;
         if (*idx != static_cast<int>(roots_.size())) continue;
         const ObjectInfo& info = watcher_->root(*idx).info;
         roots_.push_back({p, o_.recursive ? info.is_dir : info.lstat_dir});
         // Rows of directories in inotifywatch's watch order (for ties and -z).
         std::vector<std::string> dirs;
         if (o_.recursive && info.is_dir && o_.by == StatsBy::directory) {
-            OrderWalk walk(paths.exclude);
-            walk.on_signal = [this] { return !interrupted_during_setup(); };
-            if (!walk.walk(p, dirs)) return 1;
+            OrderWalk(paths.exclude).walk(p, dirs);
         } else {
             dirs.push_back(compat::watch_path(p, roots_.back().is_dir, ""));
         }
@@ -202,7 +214,8 @@ int Stats::run() {
             }
         }
     }
-    if (interrupted_during_setup()) return 1;
+    end_setup();
+    take_setup_signals();
     if (o_.verbose) say("Total of " + std::to_string(watches) + " watches.\n");
     say("Finished establishing watches, now collecting statistics.\n");
     if (o_.verbose && o_.timeout > 0)
