@@ -19,6 +19,8 @@ public:
     Status write(std::string_view bytes);
 
     int fd() const { return fd_; }
+    // Writes go to `fd` from now on (a reopened log file).
+    void set_fd(int fd) { fd_ = fd; }
 
 private:
     int fd_;

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/epoll.h>
+#include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/timerfd.h>
 #include <unistd.h>
@@ -73,10 +74,28 @@ void arm(int timer, long seconds) {
     ::timerfd_settime(timer, 0, &its, nullptr);
 }
 
+// With -o, SIGHUP and SIGUSR1 reopen the file (logrotate's create +
+// postrotate kill -HUP); they are blocked from the moment the file is open
+// and read from a signalfd, between two events, so no line is lost or split.
+UniqueFd reopen_signals() {
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGHUP);
+    sigaddset(&set, SIGUSR1);
+    ::sigprocmask(SIG_BLOCK, &set, nullptr);
+    return UniqueFd(::signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK));
+}
+
+UniqueFd open_outfile(const std::string& path) {
+    return UniqueFd(::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600));
+}
+
 class Loop {
 public:
-    Loop(Watcher& w, compat::WaitRenderer& r, int out_fd, const WaitOptions& o)
-        : watcher_(w), renderer_(r), out_(out_fd), opts_(o) {}
+    // outfile: the -o file (invalid: stdout); reopen: its signalfd.
+    Loop(Watcher& w, compat::WaitRenderer& r, UniqueFd& outfile, UniqueFd& reopen, const WaitOptions& o)
+        : watcher_(w), renderer_(r), outfile_(outfile), reopen_(reopen),
+          out_(outfile ? outfile.get() : STDOUT_FILENO), opts_(o) {}
 
     int run();
 
@@ -85,9 +104,12 @@ private:
     int handle(const Event& ev);
     void write_out(const std::string& line);
     void warn_overflow();
+    void reopen();
 
     Watcher& watcher_;
     compat::WaitRenderer& renderer_;
+    UniqueFd& outfile_;
+    UniqueFd& reopen_;
     LineWriter out_;
     const WaitOptions& opts_;
     UniqueFd epoll_, timer_;
@@ -97,8 +119,24 @@ private:
     std::time_t last_overflow_warning_ = 0;
 };
 
+void Loop::reopen() {
+    signalfd_siginfo si;
+    bool asked = false;
+    while (::read(reopen_.get(), &si, sizeof si) == static_cast<ssize_t>(sizeof si)) asked = true;
+    if (!asked) return;
+    UniqueFd fresh = open_outfile(*opts_.outfile);
+    if (!fresh) {
+        say("fswait: cannot reopen '" + *opts_.outfile + "': " + std::strerror(errno) +
+            "; still writing to the file opened before\n");
+        return;
+    }
+    outfile_ = std::move(fresh);
+    out_.set_fd(outfile_.get());
+    write_failing_ = false;
+}
+
 int Loop::run() {
-    constexpr std::uint32_t kTimer = 0xffff;
+    constexpr std::uint32_t kTimer = 0xffff, kReopen = 0xfffe;
     epoll_.reset(::epoll_create1(EPOLL_CLOEXEC));
     if (!epoll_) return say(std::string(std::strerror(errno)) + "\n"), 1;
     auto sources = watcher_.poll_sources();
@@ -107,6 +145,12 @@ int Loop::run() {
         ev.events = sources[i].events;
         ev.data.u32 = i;
         ::epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, sources[i].fd, &ev);
+    }
+    if (reopen_) {
+        epoll_event ev{};
+        ev.events = EPOLLIN;
+        ev.data.u32 = kReopen;
+        ::epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, reopen_.get(), &ev);
     }
     if (opts_.timeout > 0) {
         timer_.reset(::timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK));
@@ -139,6 +183,7 @@ int Loop::run() {
         std::uint32_t ready_sources = 0;
         for (int i = 0; i < n; ++i) {
             if (ready[i].data.u32 == kTimer) timed_out = true;
+            else if (ready[i].data.u32 == kReopen) reopen();
             else ready_sources |= 1u << ready[i].data.u32;
         }
         streaming = short_wait && (ready_sources & 1u);  // source 0: the event queue
@@ -244,10 +289,11 @@ int run(const WaitOptions& o) {
     if (paths.watch.empty()) return say("No files specified to watch!\n"), 1;
     if (o.recursive) (*watcher)->exclude(paths.exclude);
 
-    UniqueFd outfile;
+    UniqueFd outfile, reopen;
     if (o.outfile) {
-        outfile.reset(::open(o.outfile->c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600));
+        outfile = open_outfile(*o.outfile);
         if (!outfile) return say("Failed to open output file " + *o.outfile + "\n"), 1;
+        reopen = reopen_signals();
     }
 
     if (!o.quiet)
@@ -265,7 +311,7 @@ int run(const WaitOptions& o) {
     if (!o.quiet) say("Watches established.\n");
     if (o.timeout < 0) return say("Negative timeout specified - abort!\n"), 1;
 
-    Loop loop(**watcher, *renderer, outfile ? outfile.get() : STDOUT_FILENO, o);
+    Loop loop(**watcher, *renderer, outfile, reopen, o);
     int exit_status = loop.run();
     print_stats(**watcher);
     return exit_status;
