@@ -1,7 +1,10 @@
 #include "lib/sys.hpp"
 
 #include <poll.h>
+#include <sys/stat.h>
 #include <unistd.h>
+
+#include <cerrno>
 
 namespace fswait {
 
@@ -12,6 +15,19 @@ ssize_t Sys::write(int fd, const void* buf, std::size_t n) { return ::write(fd, 
 int Sys::wait_writable(int fd) {
     pollfd p{fd, POLLOUT, 0};
     return ::poll(&p, 1, -1);
+}
+
+int Sys::undo_append(int fd, std::size_t n) {
+    struct stat st;
+    if (::fstat(fd, &st) < 0) return -1;
+    if (!S_ISREG(st.st_mode)) {
+        errno = ESPIPE;
+        return -1;
+    }
+    // After an O_APPEND write the offset is the end of what we wrote.
+    off_t end = ::lseek(fd, 0, SEEK_CUR);
+    if (end < 0 || static_cast<std::size_t>(end) < n) return -1;
+    return ::ftruncate(fd, end - static_cast<off_t>(n));
 }
 
 Sys& real_sys() {

@@ -15,6 +15,9 @@ public:
     virtual ssize_t write(int fd, const void* buf, std::size_t n);
     // Waits until fd is writable; used after EAGAIN on a non-blocking output.
     virtual int wait_writable(int fd);
+    // Takes back the last n bytes this process wrote at the end of a regular
+    // file (a line cut short by ENOSPC); -1 (ESPIPE...) where it cannot.
+    virtual int undo_append(int fd, std::size_t n);
 };
 
 Sys& real_sys();

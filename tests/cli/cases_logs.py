@@ -34,3 +34,34 @@ CASES = [
          workload='touch w/a w/b; sleep 0.2; cp log log.1; truncate -s 0 log; touch w/c',
          files={'log.1': b'a\nb\n', 'log': b'c\n'}, status=2),
 ]
+
+
+# The log's filesystem fills up (a 1 MiB tmpfs): one warning, no torn line
+# (a line the disk could only take part of is taken back), and logging
+# resumes once space is freed.
+FULL_DISK = r'''
+"$FSWAIT" -m -q -e create --format '%f 0123456789012345678901234567890123456789' -o lf/log w 2> err &
+P=$!
+for i in $(seq 500); do grep -qs "fanotify ino:" /proc/$P/fdinfo/* && break; sleep 0.01; done
+for i in $(seq 30000); do : > w/f$i; done
+sleep 0.5
+python3 -c '
+import sys
+data = open("lf/log", "rb").read()
+lines = data.split(b"\n")
+torn = [l for l in lines[:-1] if not l.endswith(b"0123456789")]
+print("full:", len(data) > 1000000, "torn:", len(torn), "tail:", lines[-1])'
+truncate -s 0 lf/log
+: > w/after
+sleep 0.3
+kill $P; wait $P
+cat lf/log err
+umount lf
+'''
+CASES += [
+    Case('log_full_disk_no_torn_line_and_resumes', shell=FULL_DISK, setup='mkdir w lf; mount -t tmpfs -o size=1m none lf',
+         oracle=False, root=True, ready='marks', marks=0, deadline=60,
+         stdout=b"full: True torn: 0 tail: b''\n"
+                b'after 0123456789012345678901234567890123456789\n'
+                b"fswait: cannot write to 'lf/log': No space left on device; events are being lost\n"),
+]

@@ -1,6 +1,11 @@
 #define BOOST_TEST_MODULE line_writer
 #include <boost/test/unit_test.hpp>
 
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdio>
+
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -62,6 +67,15 @@ public:
         received.append(static_cast<const char*>(buf), k);
         errno = 0;
         return static_cast<ssize_t>(k);
+    }
+
+    // A regular file's tail taken back: the bytes leave `received`.
+    std::vector<std::size_t> undone;
+    int undo_append(int fd, std::size_t n) override {
+        fds.push_back(fd);
+        undone.push_back(n);
+        received.resize(received.size() - n);
+        return 0;
     }
 
     int wait_writable(int fd) override {
@@ -255,16 +269,45 @@ BOOST_AUTO_TEST_CASE(epipe_is_returned) {
     BOOST_TEST(sys.received.empty());
 }
 
-BOOST_AUTO_TEST_CASE(error_after_a_short_write_keeps_what_was_written) {
+BOOST_AUTO_TEST_CASE(error_after_a_short_write_takes_the_part_back) {
     const std::string line = "0123456789\n";
     FakeSys sys;
-    sys.writes = {accept(4), fail(ENOSPC), accept(100)};
+    sys.writes = {accept(4), accept(3), fail(ENOSPC), accept(100)};
     LineWriter w(6, sys);
     auto st = w.write(line);
     BOOST_TEST(st.error() == code(ENOSPC));
-    BOOST_TEST(sys.received == "0123");
-    BOOST_TEST(sys.write_calls == 2);
-    BOOST_TEST(sys.asked == (std::vector<std::size_t>{11, 7}), boost::test_tools::per_element());
+    BOOST_TEST(sys.received == "");
+    BOOST_TEST(sys.undone == std::vector<std::size_t>{7}, boost::test_tools::per_element());
+    BOOST_TEST(sys.write_calls == 3);
+    BOOST_TEST(sys.asked == (std::vector<std::size_t>{11, 7, 4}), boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(an_error_before_any_byte_takes_nothing_back) {
+    FakeSys sys;
+    sys.writes = {fail(EIO)};
+    LineWriter w(6, sys);
+    BOOST_TEST(w.write(kLine).error() == code(EIO));
+    BOOST_TEST(sys.undone.empty());
+}
+
+// The real thing on a full tmpfs is tested end to end (tests/cli,
+// log_full_disk_*); here: a regular file's tail really goes.
+BOOST_AUTO_TEST_CASE(undo_append_truncates_a_regular_file_only) {
+    std::FILE* f = std::tmpfile();
+    BOOST_REQUIRE(f);
+    int fd = fileno(f);
+    BOOST_REQUIRE(::write(fd, "whole\npart", 11) == 11);
+    BOOST_TEST(fswait::real_sys().undo_append(fd, 4) == 0);
+    struct stat st;
+    BOOST_REQUIRE(::fstat(fd, &st) == 0);
+    BOOST_TEST(st.st_size == 7);
+    std::fclose(f);
+    int p[2];
+    BOOST_REQUIRE(::pipe(p) == 0);
+    BOOST_TEST(fswait::real_sys().undo_append(p[1], 1) == -1);
+    BOOST_TEST(errno == ESPIPE);
+    ::close(p[0]);
+    ::close(p[1]);
 }
 
 BOOST_AUTO_TEST_CASE(error_after_eintr_is_returned) {
