@@ -66,8 +66,6 @@ const option kLongOptions[] = {
 // must fail loudly rather than be ignored.
 const char* unsupported_name(int c) {
     switch (c) {
-    case 'd': return "daemon";
-    case 's': return "syslog";
     case 'I': return "inotify";
     case 'F': return "fanotify";
     case 'S': return "filesystem";

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <climits>
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
@@ -84,6 +85,15 @@ UniqueFd reopen_signals() {
     sigaddset(&set, SIGUSR1);
     ::sigprocmask(SIG_BLOCK, &set, nullptr);
     return UniqueFd(::signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK));
+}
+
+// `path` from the current directory, spelled as typed below it.
+std::string absolute(const std::string& path) {
+    if (!path.empty() && path[0] == '/') return path;
+    char cwd[PATH_MAX];
+    if (!::getcwd(cwd, sizeof cwd)) return path;
+    std::string dir(cwd);
+    return dir == "/" ? "/" + path : dir + "/" + path;
 }
 
 UniqueFd open_outfile(const std::string& path) {
@@ -289,12 +299,23 @@ int run(const WaitOptions& o) {
     if (paths.watch.empty()) return say("No files specified to watch!\n"), 1;
     if (o.recursive) (*watcher)->exclude(paths.exclude);
 
+    if (o.daemon) {
+        // inotifywait's check: the -o file must exist (realpath) before forking.
+        char resolved[PATH_MAX];
+        if (!::realpath(o.outfile->c_str(), resolved))
+            return say(std::string(std::strerror(errno)) + ": " + *o.outfile + "\n"), 1;
+        // Deliberate fix: relative watch paths are made absolute before the
+        // daemon changes to "/" (inotifywait then fails to find them).
+        for (std::string& p : paths.watch) p = absolute(p);
+    }
     UniqueFd outfile, reopen;
     if (o.outfile) {
         outfile = open_outfile(*o.outfile);
         if (!outfile) return say("Failed to open output file " + *o.outfile + "\n"), 1;
         reopen = reopen_signals();
     }
+    if (o.daemon && ::daemon(0, 0) < 0) return say("Failed to daemonize!\n"), 1;
+    if (o.syslog) tools::to_syslog("fswait");
 
     if (!o.quiet)
         say(o.recursive ? "Setting up watches.  Beware: since -r was given, this may take a while!\n"

@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <syslog.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -12,7 +13,26 @@
 
 namespace fswait::tools {
 
+namespace {
+bool syslog_on = false;
+}  // namespace
+
+void to_syslog(const char* ident) {
+    ::openlog(ident, LOG_PID, LOG_DAEMON);
+    syslog_on = true;
+}
+
 void say(const std::string& text) {
+    if (syslog_on) {
+        std::string_view rest = text;
+        while (!rest.empty()) {
+            auto nl = rest.find('\n');
+            std::string line(rest.substr(0, nl));
+            ::syslog(LOG_INFO, "%s", line.c_str());
+            rest.remove_prefix(nl == std::string_view::npos ? rest.size() : nl + 1);
+        }
+        return;
+    }
     static LineWriter err(STDERR_FILENO);
     (void)err.write(text);
 }

@@ -8,8 +8,10 @@
 
 namespace fswait::tools {
 
-// One write(2) of a complete line (or lines) to stderr.
+// One write(2) of a complete line (or lines) to stderr; after to_syslog(),
+// one syslog(LOG_INFO) record per line instead (-s, -d).
 void say(const std::string& text);
+void to_syslog(const char* ident);
 
 // The whole --fromfile list ("-" = stdin), or nullopt after inotify-tools'
 // (non-fatal) "Couldn't open" message.

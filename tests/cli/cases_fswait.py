@@ -64,8 +64,6 @@ CASES = [
           '--format', '%w|%f|%e|%,e|%:e|%p|%c|%u|%k|%T|%%|%0|%n|%x', 'w'],
          setup='mkdir w p', workload=TOUCH_RECORDING_PID, oracle=False, root=True,
          stdout=by_writer('w/|f|CREATE|CREATE|CREATE|%s|sh|root|0|TIME|%%|\0|\n|%%x\n')),
-    unsupported('d', 'daemon', '-o x '),
-    unsupported('s', 'syslog'),
     unsupported('I', 'inotify'),
     unsupported('F', 'fanotify'),
     unsupported('S', 'filesystem'),

@@ -65,3 +65,54 @@ CASES += [
                 b'after 0123456789012345678901234567890123456789\n'
                 b"fswait: cannot write to 'lf/log': No space left on device; events are being lost\n"),
 ]
+
+
+def daemon_log(ctx):
+    """What -d -o d.log w writes: the events under the ABSOLUTE watch path."""
+    import os
+    w = os.path.realpath(ctx.dir) + '/w/'
+    return f'{w} CREATE f\n'.encode()
+
+
+# syslog(3) writes to /dev/log: a listener is put there in a private mount
+# namespace (a tmpfs over /dev), and what it receives is printed with the
+# time and pid masked.
+SYSLOG = r'''
+unshare -m bash -c '
+mount -t tmpfs none /dev
+python3 - <<PY &
+import socket
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind("/dev/log")
+open("listening", "w").close()
+s.settimeout(3)
+with open("syslog.txt", "wb") as f:
+    try:
+        while True:
+            f.write(s.recv(4096) + b"\n")
+            f.flush()
+    except socket.timeout:
+        pass
+PY
+while [ ! -e listening ]; do sleep 0.01; done
+"$FSWAIT" -s -t 1 w
+echo "status $?"
+wait
+'
+sed -E "s/^<([0-9]+)>[A-Z][a-z]{2} [ 0-9]{2} [0-9:]{8} fswait\[[0-9]+\]: /<\1>fswait[PID]: /" syslog.txt
+'''
+
+CASES += [
+    # E89: the -o file must exist before -d forks.
+    Case('e89_daemon_outfile_must_exist', '-d -t 1 -o d.log w', setup='mkdir w',
+         stderr='No such file or directory: d.log\n', status=1),
+    # -d: the parent exits 0 at once; the daemon watches w although it was
+    # given relative (deliberate fix: inotifywait loses it after chdir("/")).
+    Case('log_daemon_relative_watch_path_is_resolved', '-d -t 1 -e create -o d.log w',
+         setup='mkdir w; touch d.log',
+         oracle=False, workload='sleep 0.5; touch w/f; sleep 0.5', files={'d.log': daemon_log}),
+    # -s: banner to syslog (facility daemon, LOG_INFO: <30>), ident fswait, with pid.
+    Case('log_syslog_banner', shell=SYSLOG, setup='mkdir w', oracle=False, root=True,
+         ready='marks', marks=0, deadline=20,
+         stdout=b'status 2\n<30>fswait[PID]: Setting up watches.\n<30>fswait[PID]: Watches established.\n'),
+]
