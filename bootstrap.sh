@@ -5,7 +5,7 @@
 set -eu
 cd "$(dirname "$0")"
 
-PACKAGES="g++ meson ninja-build pkg-config libfmt-dev libboost-test-dev python3 man-db inotify-tools util-linux e2fsprogs btrfs-progs"
+PACKAGES="g++ meson ninja-build pkg-config libfmt-dev libboost-test-dev python3 man-db inotify-tools util-linux e2fsprogs btrfs-progs logrotate"
 BUILD=build
 
 need_root() {
