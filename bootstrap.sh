@@ -5,7 +5,9 @@
 set -eu
 cd "$(dirname "$0")"
 
-PACKAGES="g++ meson ninja-build pkg-config libfmt-dev libboost-test-dev python3 man-db inotify-tools util-linux e2fsprogs btrfs-progs logrotate"
+# systemd (systemd-analyze), bash-completion, logrotate and rsyslog: the
+# tests of contrib/ (suite 'contrib') read its files with them.
+PACKAGES="g++ meson ninja-build pkg-config libfmt-dev libboost-test-dev python3 man-db inotify-tools util-linux e2fsprogs btrfs-progs logrotate jq systemd bash-completion rsyslog"
 BUILD=build
 
 need_root() {
@@ -23,7 +25,26 @@ install_missing() {
     [ -z "$missing" ] && return 0
     echo "bootstrap.sh: installing$missing" >&2
     apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing >/dev/null
+    # Packages such as rsyslog start their daemon when installed (where
+    # systemd runs). The tests need only their programs: while apt-get runs,
+    # a policy-rc.d saying "no" (exit 101, honoured by invoke-rc.d and
+    # deb-systemd-invoke) keeps every service stopped, unless the machine
+    # has a policy of its own (Docker images ship one), which is left alone.
+    policy=
+    if [ ! -e /usr/sbin/policy-rc.d ]; then
+        policy=/usr/sbin/policy-rc.d
+        trap 'rm -f "$policy"' EXIT
+        trap 'rm -f "$policy"; exit 1' HUP INT TERM
+        printf '#!/bin/sh\n# bootstrap.sh: no services started while it installs packages\nexit 101\n' >"$policy"
+        chmod 755 "$policy"
+    fi
+    rc=0
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing >/dev/null || rc=$?
+    if [ -n "$policy" ]; then
+        rm -f "$policy"
+        trap - EXIT HUP INT TERM
+    fi
+    return "$rc"
 }
 
 build() {

@@ -53,7 +53,9 @@ void append_options(std::string& out) {
         {"-q|--quiet", {"Once: no set-up messages. Twice: no events either."}},
         {"-e|--event <events>", {"Report only these events (comma-separated names,", "see Events below). May be given several times.", "Default: every event except unmount."}},
         {"-t|--timeout <seconds>", {"Exit with status 2 once <seconds> pass without an", "event (0: wait forever)."}},
-        {"-o|--outfile <file>", {"Append events to <file> instead of writing them", "to standard output."}},
+        {"-o|--outfile <file>", {"Append events to <file> instead of writing them", "to standard output; SIGHUP or SIGUSR1 reopens it."}},
+        {"-d|--daemon", {"Run in the background (implies -m and -s; needs -o)."}},
+        {"-s|--syslog", {"Send the banner and errors to syslog."}},
         {"--fromfile <file>", {"Read more paths, one per line, from <file>", "(a single `-' means standard input)."}},
         {"@<path>", {"Leave <path> out of a recursive watch."}},
         {"--exclude <regex>", {"Drop events whose path matches the POSIX", "extended regular expression <regex>. When given", "more than once, only the last one is used."}},
@@ -63,6 +65,7 @@ void append_options(std::string& out) {
         {"-r|--recursive", {"Watch each directory with everything below it,", "including directories made later."}},
         {"-P|--no-dereference", {"Watch a symbolic link itself, not its target."}},
         {"-c|--csv", {"Print events as CSV lines: path,events,name."}},
+        {"--json", {"Print events as JSON Lines, with process, user", "and absolute path (see the man page)."}},
         {"--format <fmt>", {
             "Print each event as <fmt>, followed by a newline:",
             "%w watched path     %f name inside it",

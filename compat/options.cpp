@@ -28,6 +28,7 @@ enum LongOnly : int {
     opt_include,
     opt_includei,
     opt_version,
+    opt_json,
 };
 
 // Same order as inotifywait's table: getopt lists the candidates of an
@@ -59,6 +60,7 @@ const option kLongOptions[] = {
     {"include", required_argument, nullptr, opt_include},
     {"includei", required_argument, nullptr, opt_includei},
     {"version", no_argument, nullptr, opt_version},
+    {"json", no_argument, nullptr, opt_json},
     {nullptr, 0, nullptr, 0},
 };
 
@@ -149,6 +151,7 @@ bool apply_other(Scan& s, int c, const char* arg) {
     case 'o': return set_once(s, o.outfile, arg, "outfile");
     case opt_fromfile: return set_once(s, o.fromfile, arg, "fromfile");
     case opt_format: o.format = arg; return true;  // last one wins
+    case opt_json: o.json = true; return true;
     case opt_timefmt: o.timefmt = arg; return true;
     case opt_exclude: o.exclude = arg; ++s.exclude_count; return true;
     case opt_excludei: o.excludei = arg; ++s.excludei_count; return true;
@@ -192,6 +195,8 @@ const char* conflict(const WaitOptions& o) {
     if (o.format && o.format->find("%T") != std::string::npos && !o.timefmt)
         return "%T is in --format string, but --timefmt was not specified.\n";
     if (o.daemon && !o.outfile) return "-o must be specified with -d.\n";
+    // fswait's own: one output style at a time.
+    if (o.json && (o.format || o.csv)) return "--json cannot be used with --format or --csv.\n";
     return nullptr;
 }
 

@@ -18,11 +18,12 @@ namespace fswait::compat {
 struct RootSpelling {
     std::string typed;      // the path as the user wrote it
     bool is_dir = false;    // lstat says directory: %w gets a trailing '/'
+    std::string absolute;   // --json "path": the root resolved when it was added ("" = unknown)
 };
 
 class WaitRenderer {
 public:
-    enum class Style { line, format, csv };
+    enum class Style { line, format, csv, json };
 
     // requested: the -e mask after the "nothing named means all" fallback.
     WaitRenderer(Style style, Format format, std::optional<RegexFilter> filter, EventMask requested)
@@ -30,7 +31,10 @@ public:
 
     void add_root(RootSpelling r) { roots_.push_back(std::move(r)); }
     std::size_t root_count() const { return roots_.size(); }
-    bool uses_process() const { return style_ == Style::format && format_.uses_process(); }
+    bool uses_process() const {
+        return style_ == Style::json || (style_ == Style::format && format_.uses_process());
+    }
+    bool is_json() const { return style_ == Style::json; }
 
     struct Outcome {
         bool filtered = false;   // hidden by --exclude/--include: as if it never came
@@ -45,7 +49,9 @@ private:
     std::optional<RegexFilter> filter_;
     EventMask requested_;
     std::vector<RootSpelling> roots_;
-    std::string w_, path_;  // reused buffers: rendering runs once per event
+    void render_json(const Event& ev, std::string& out);
+
+    std::string w_, path_, abs_;  // reused buffers: rendering runs once per event
 };
 
 }  // namespace fswait::compat

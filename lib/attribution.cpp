@@ -7,6 +7,8 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <climits>
+#include <string>
 #include <unordered_set>
 
 #include "lib/mount_table.hpp"
@@ -69,8 +71,13 @@ void Attribution::mark_exec_filesystems(int fanotify_fd) {
         // Refusals (btrfs subvolumes, overlayfs, FUSE) leave that
         // filesystem's execs to perf and the connector.
         if (::fanotify_mark(fanotify_fd, FAN_MARK_ADD | FAN_MARK_FILESYSTEM, FAN_OPEN_EXEC, AT_FDCWD,
-                            m.mount_point.c_str()) == 0)
-            ++stats_.exec_marks;
+                            m.mount_point.c_str()) != 0)
+            continue;
+        ++stats_.exec_marks;
+        // Kept by path, not by an open fd, which would keep the
+        // filesystem from being unmounted.
+        UniqueFd dir(::open(m.mount_point.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+        if (std::uint64_t fsid = dir ? fsid_of_fd(dir.get()) : 0) mount_points_.try_emplace(fsid, m.mount_point);
     }
 }
 
@@ -173,10 +180,37 @@ std::shared_ptr<const Process> Attribution::who(pid_t pid) {
     return w.process;
 }
 
+// The executed file's path: its directory (from the record's handle,
+// cached: most programs live in a few directories) and its name.
+std::string Attribution::executable(const FanRecord& r) {
+    if (!r.dir || r.name.empty()) return {};
+    FileHandle h = FileHandle::from(*r.dir);
+    auto it = exec_dirs_.find(h);
+    if (it == exec_dirs_.end()) {
+        auto m = mount_points_.find(h.fsid);
+        if (m == mount_points_.end()) return {};
+        // Not O_PATH: open_by_handle_at refuses an O_PATH mount fd (EBADF).
+        UniqueFd mount(::open(m->second.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+        if (!mount || fsid_of_fd(mount.get()) != h.fsid) return {};
+        auto fd = open_handle(mount.get(), h, O_PATH);
+        if (!fd) return {};
+        char buf[PATH_MAX];
+        std::string link = "/proc/self/fd/" + std::to_string(fd->get());
+        ssize_t n = ::readlink(link.c_str(), buf, sizeof buf);
+        if (n <= 0 || buf[0] != '/') return {};
+        if (exec_dirs_.size() >= 1024) exec_dirs_.clear();
+        it = exec_dirs_.emplace(std::move(h), std::string(buf, static_cast<std::size_t>(n))).first;
+    }
+    std::string exe = it->second;
+    if (exe != "/") exe += '/';
+    exe += r.name;
+    return exe;
+}
+
 void Attribution::finish_record(std::size_t i) {
     if (!(anchors_[i] & kExecStart)) return;
     const FanRecord& r = (*records_)[i];
-    tracker_.exec_seen(r.pid, r.name, hi_);
+    tracker_.exec_seen(r.pid, r.name, hi_, executable(r));
     if (auto it = execs_ahead_.find(r.pid); it != execs_ahead_.end()) --it->second;
 }
 

@@ -17,6 +17,7 @@
 
 #include "lib/event.hpp"
 #include "lib/fanotify_records.hpp"
+#include "lib/file_handle.hpp"
 #include "lib/perf_tasks.hpp"
 #include "lib/proc_connector.hpp"
 #include "lib/process_table.hpp"
@@ -66,6 +67,7 @@ public:
 private:
     enum : std::uint8_t { kExecStart = 1, kOnlyExec = 2 };
     void mark_exec_filesystems(int fanotify_fd);
+    std::string executable(const FanRecord& r);
     void find_execs(const std::vector<FanRecord>& records);
     void wait_for_exec_records();
 
@@ -76,6 +78,9 @@ private:
     std::optional<PerfTasks> perf_;
     std::optional<ProcConnector> connector_;
     UniqueFd tick_;
+    // Executables are named from their exec record's directory handle.
+    std::unordered_map<std::uint64_t, std::string> mount_points_;  // fsid -> where it is mounted
+    std::unordered_map<FileHandle, std::string, FileHandleHash> exec_dirs_;
     std::vector<TaskRecord> pending_records_;
     const std::vector<FanRecord>* records_ = nullptr;
     std::vector<std::uint8_t> anchors_;

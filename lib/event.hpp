@@ -67,6 +67,7 @@ struct Process {
     std::string comm;              // 15-byte command name, raw bytes
     std::optional<uid_t> uid;      // effective uid when the event happened
     std::string user;              // user name, or the uid as a number
+    std::string exe;               // the executable's absolute path, raw bytes; "" = unknown
 };
 
 struct Event {

@@ -25,6 +25,15 @@ std::uint64_t fsid_of(const struct statfs& st) {
     return v;
 }
 
+}  // namespace
+
+std::uint64_t fsid_of_fd(int fd) {
+    struct statfs st;
+    return ::fstatfs(fd, &st) == 0 ? fsid_of(st) : 0;
+}
+
+namespace {
+
 // name_to_handle_at with a buffer that grows on EOVERFLOW.
 Result<FileHandle> encode(int dirfd, const char* path, int flags, int* mount_id_out) {
     std::vector<char> buf(sizeof(file_handle) + MAX_HANDLE_SZ);

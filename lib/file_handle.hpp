@@ -45,6 +45,9 @@ Result<ObjectInfo> identify(const std::string& path, bool follow);
 // given, receives the id of the mount the fd is on.
 Result<FileHandle> handle_of_fd(int fd, int* mount_id = nullptr);
 
+// The filesystem id of what fd refers to (0 when fstatfs fails).
+std::uint64_t fsid_of_fd(int fd);
+
 // The name of the directory entry an fd refers to, from its /proc link
 // (empty when unknown). " (deleted)" is only stripped when the object really
 // is gone: a real name may end with it.

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <charconv>
+#include <climits>
 
 #include "lib/unique_fd.hpp"
 
@@ -111,6 +112,10 @@ std::vector<TaskRecord> walk_processes(const std::string& proc_root, std::uint64
         rec.pid = pid;
         rec.comm = std::move(st->comm);
         rec.euid = st->euid;
+        char exe[PATH_MAX];
+        std::string link = proc_root + "/" + std::to_string(pid) + "/exe";
+        ssize_t n = ::readlink(link.c_str(), exe, sizeof exe);
+        if (n > 0) rec.exe.assign(exe, static_cast<std::size_t>(n));
         out.push_back(std::move(rec));
     }
     ::closedir(d);
@@ -138,6 +143,9 @@ std::shared_ptr<const Process> ProcessTable::read_proc(pid_t pid) {
     p->comm = std::move(st->comm);
     p->uid = st->euid;
     if (p->uid) p->user = users_.name(*p->uid);
+    char exe[PATH_MAX];
+    ssize_t n = ::readlinkat(dfd, "exe", exe, sizeof exe);
+    if (n > 0) p->exe.assign(exe, static_cast<std::size_t>(n));
     return p;
 }
 

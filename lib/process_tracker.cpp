@@ -44,21 +44,24 @@ void ProcessTracker::ingest(const TaskRecord& r) {
         Generation& g = open_generation(r.pid, p.gens.empty() ? 0 : r.t);
         g.comm = r.comm;
         g.uid = r.euid;
+        g.exe = r.exe;
         return;
     }
     case Type::fork: {
         // The child starts as a copy of its parent at that moment.
-        std::string comm;
+        std::string comm, exe;
         std::optional<uid_t> uid;
         if (auto it = pids_.find(r.parent); it != pids_.end())
             if (Generation* pg = alive_at(it->second, r.t)) {
                 auto s = state(r.parent, *pg, r.t);
                 comm = s->comm;
                 uid = s->uid;
+                exe = s->exe;
             }
         Generation& g = open_generation(r.pid, r.t);
         g.comm = std::move(comm);
         g.uid = uid;
+        g.exe = std::move(exe);
         return;
     }
     case Type::exit: {
@@ -75,7 +78,7 @@ void ProcessTracker::ingest(const TaskRecord& r) {
     Pid& p = pids_[r.pid];
     Generation* g = alive_at(p, r.t);
     if (!g) g = &open_generation(r.pid, r.t);  // its fork was not seen
-    Change c{r.t, Change::What::uid, {}, {}, 0, false};
+    Change c{r.t, Change::What::uid, {}, {}, {}, 0, false};
     if (r.type == Type::uid) {
         if (!r.euid) return;
         c.uid = *r.euid;
@@ -95,10 +98,14 @@ std::shared_ptr<const Process> ProcessTracker::state(pid_t pid, Generation& g, s
     p->pid = pid;
     p->comm = g.comm;
     p->uid = g.uid;
+    p->exe = g.exe;
     for (std::size_t i = 0; i < n; ++i) {
         const Change& c = g.changes[i];
         switch (c.what) {
-        case Change::What::exec: p->comm = c.comm.empty() ? c.binary : c.comm; break;
+        case Change::What::exec:
+            p->comm = c.comm.empty() ? c.binary : c.comm;
+            p->exe = c.exe;
+            break;
         case Change::What::rename: p->comm = c.comm; break;
         case Change::What::uid: p->uid = c.uid; break;
         }
@@ -131,7 +138,7 @@ std::uint64_t ProcessTracker::next_exec_time(pid_t pid) const {
     return change ? change->t : kNever;
 }
 
-void ProcessTracker::exec_seen(pid_t pid, std::string_view binary, std::uint64_t hi) {
+void ProcessTracker::exec_seen(pid_t pid, std::string_view binary, std::uint64_t hi, std::string_view exe) {
     if (pid <= 0) return;
     Pid& p = pids_[pid];
     auto [gi, found] = next_exec(p);
@@ -140,6 +147,7 @@ void ProcessTracker::exec_seen(pid_t pid, std::string_view binary, std::uint64_t
         Change& c = g.changes[static_cast<std::size_t>(found - g.changes.data())];
         c.matched = true;
         c.binary = truncate_comm(binary);
+        c.exe = std::string(exe);
         g.cached.reset();
         p.floor = gi;
         p.lo = c.t;
@@ -151,7 +159,7 @@ void ProcessTracker::exec_seen(pid_t pid, std::string_view binary, std::uint64_t
     ++stats_.unmatched_execs;
     if (p.gens.empty() || p.gens.back().end != kNever) open_generation(pid, lower_bound_);
     p.floor = p.gens.size() - 1;
-    add_change(p.gens.back(), Change{hi, Change::What::exec, {}, truncate_comm(binary), 0, true});
+    add_change(p.gens.back(), Change{hi, Change::What::exec, {}, truncate_comm(binary), std::string(exe), 0, true});
 }
 
 ProcessTracker::Who ProcessTracker::attribute(pid_t pid, std::uint64_t before) {

@@ -60,7 +60,8 @@ public:
 
     // An in-band exec by pid (the first FAN_OPEN_EXEC of an execve), read in
     // a batch that was read at `hi`; `binary` is the executable's file name.
-    void exec_seen(pid_t pid, std::string_view binary, std::uint64_t hi);
+    // `exe` is the executed file's path ("" = not known).
+    void exec_seen(pid_t pid, std::string_view binary, std::uint64_t hi, std::string_view exe = {});
 
     // When the exec the next exec_seen(pid) would match happened; kNever if
     // no such exec record is known.
@@ -89,6 +90,7 @@ private:
         What what;
         std::string comm;     // exec, rename ("" = not known)
         std::string binary;   // exec: the in-band name, used when comm is unknown
+        std::string exe;      // exec: the in-band file's path ("" = not known)
         uid_t uid = 0;        // uid
         bool matched = false; // exec: an in-band exec was matched to it
     };
@@ -97,6 +99,7 @@ private:
         std::uint64_t end = kNever;
         std::string comm;         // at start
         std::optional<uid_t> uid; // at start
+        std::string exe;          // at start
         std::vector<Change> changes;  // by time
         std::size_t cached_at = std::numeric_limits<std::size_t>::max();
         std::shared_ptr<const Process> cached;

@@ -27,6 +27,7 @@ struct TaskRecord {
     pid_t parent = 0;     // fork only
     std::string comm;     // exists, exec, rename
     std::optional<uid_t> euid;  // exists, uid
+    std::string exe;      // exists: the executable's path ("" = not known)
 };
 
 // The kernel's comm is at most 15 bytes (TASK_COMM_LEN - 1).

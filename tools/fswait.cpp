@@ -19,6 +19,7 @@
 
 #include <fmt/format.h>
 
+#include "compat/json_line.hpp"
 #include "compat/options.hpp"
 #include "compat/path_list.hpp"
 #include "compat/regex_filter.hpp"
@@ -62,8 +63,9 @@ std::optional<compat::WaitRenderer> make_renderer(const WaitOptions& o, int& sta
         status = 1;
         return std::nullopt;
     }
-    auto style = o.csv ? compat::WaitRenderer::Style::csv
-                       : (fmt ? compat::WaitRenderer::Style::format : compat::WaitRenderer::Style::line);
+    auto style = o.json  ? compat::WaitRenderer::Style::json
+                 : o.csv ? compat::WaitRenderer::Style::csv
+                         : (fmt ? compat::WaitRenderer::Style::format : compat::WaitRenderer::Style::line);
     return compat::WaitRenderer(style, std::move(format), std::move(fs.filter), requested_events(o));
 }
 
@@ -96,6 +98,14 @@ std::string absolute(const std::string& path) {
     return dir == "/" ? "/" + path : dir + "/" + path;
 }
 
+// --json's absolute paths: the root as the kernel resolves it (its final
+// symlink kept with -P, as the watch is then on the link).
+std::string resolved(const std::string& path, const WaitOptions& o) {
+    if (!tools::follows(o.no_dereference, o.recursive, path)) return absolute(path);
+    char buf[PATH_MAX];
+    return ::realpath(path.c_str(), buf) ? std::string(buf) : absolute(path);
+}
+
 UniqueFd open_outfile(const std::string& path) {
     return UniqueFd(::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600));
 }
@@ -115,6 +125,8 @@ private:
     void write_out(const std::string& line);
     void warn_overflow();
     void reopen();
+    int watch();
+    void record(std::string_view type, std::string_view message);
 
     Watcher& watcher_;
     compat::WaitRenderer& renderer_;
@@ -143,9 +155,29 @@ void Loop::reopen() {
     outfile_ = std::move(fresh);
     out_.set_fd(outfile_.get());
     write_failing_ = false;
+    record("reopen", *opts_.outfile);
+}
+
+// --json: the records that are not events (start, stop, reopen).
+void Loop::record(std::string_view type, std::string_view message) {
+    if (!renderer_.is_json()) return;
+    compat::JsonRecord r;
+    r.type = type;
+    ::clock_gettime(CLOCK_REALTIME, &r.time);
+    r.message = message;
+    line_.clear();
+    compat::append_json_line(line_, r);
+    write_out(line_);
 }
 
 int Loop::run() {
+    record("start", "watches established");
+    int status = watch();
+    record("stop", status == kExitTimeout ? "timeout" : "end");
+    return status;
+}
+
+int Loop::watch() {
     constexpr std::uint32_t kTimer = 0xffff, kReopen = 0xfffe;
     epoll_.reset(::epoll_create1(EPOLL_CLOEXEC));
     if (!epoll_) return say(std::string(std::strerror(errno)) + "\n"), 1;
@@ -327,7 +359,7 @@ int run(const WaitOptions& o) {
         // %w gets a '/' when the path is a directory; a symlink to one only
         // gets it under -r, where inotifywait descends into it.
         const ObjectInfo& info = (*watcher)->root(*idx).info;
-        renderer->add_root({p, o.recursive ? info.is_dir : info.lstat_dir});
+        renderer->add_root({p, o.recursive ? info.is_dir : info.lstat_dir, o.json ? resolved(p, o) : ""});
     }
     if (!o.quiet) say("Watches established.\n");
     if (o.timeout < 0) return say("Negative timeout specified - abort!\n"), 1;

@@ -451,7 +451,8 @@ BOOST_AUTO_TEST_CASE(help_options_complete_to_working_options) {
     const std::set<std::string> expected = {
         "--help", "--version", "--monitor", "--quiet", "--event", "--timeout", "--outfile",
         "--fromfile", "--exclude", "--excludei", "--include", "--includei",
-        "--recursive", "--no-dereference", "--csv", "--format", "--no-newline", "--timefmt"};
+        "--recursive", "--no-dereference", "--csv", "--json", "--format", "--no-newline", "--timefmt",
+        "--daemon", "--syslog"};
     BOOST_TEST(offered == expected);
 }
 
