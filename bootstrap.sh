@@ -7,7 +7,7 @@ cd "$(dirname "$0")"
 
 # systemd (systemd-analyze), bash-completion, logrotate and rsyslog: the
 # tests of contrib/ (suite 'contrib') read its files with them.
-PACKAGES="g++ meson ninja-build pkg-config libfmt-dev libboost-test-dev python3 man-db inotify-tools util-linux e2fsprogs btrfs-progs logrotate jq systemd bash-completion rsyslog"
+PACKAGES="g++ meson ninja-build pkg-config libfmt-dev libboost-test-dev python3 man-db inotify-tools util-linux e2fsprogs btrfs-progs logrotate jq systemd bash-completion rsyslog libsystemd-dev"
 BUILD=build
 
 need_root() {

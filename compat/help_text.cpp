@@ -66,6 +66,7 @@ void append_options(std::string& out) {
         {"-P|--no-dereference", {"Watch a symbolic link itself, not its target."}},
         {"-c|--csv", {"Print events as CSV lines: path,events,name."}},
         {"--json", {"Print events as JSON Lines, with process, user", "and absolute path (see the man page)."}},
+        {"--journal", {"Send events to journald as structured entries", "(FSWAIT_* fields) instead of standard output."}},
         {"--format <fmt>", {
             "Print each event as <fmt>, followed by a newline:",
             "%w watched path     %f name inside it",

@@ -29,6 +29,7 @@ enum LongOnly : int {
     opt_includei,
     opt_version,
     opt_json,
+    opt_journal,
 };
 
 // Same order as inotifywait's table: getopt lists the candidates of an
@@ -61,6 +62,7 @@ const option kLongOptions[] = {
     {"includei", required_argument, nullptr, opt_includei},
     {"version", no_argument, nullptr, opt_version},
     {"json", no_argument, nullptr, opt_json},
+    {"journal", no_argument, nullptr, opt_journal},
     {nullptr, 0, nullptr, 0},
 };
 
@@ -152,6 +154,7 @@ bool apply_other(Scan& s, int c, const char* arg) {
     case opt_fromfile: return set_once(s, o.fromfile, arg, "fromfile");
     case opt_format: o.format = arg; return true;  // last one wins
     case opt_json: o.json = true; return true;
+    case opt_journal: o.journal = true; return true;
     case opt_timefmt: o.timefmt = arg; return true;
     case opt_exclude: o.exclude = arg; ++s.exclude_count; return true;
     case opt_excludei: o.excludei = arg; ++s.excludei_count; return true;

@@ -21,7 +21,8 @@ struct WaitOptions {
     int recursive = 0;
     bool csv = false, daemon = false, syslog = false, no_dereference = false,
          no_newline = false;
-    bool json = false;  // --json: JSON Lines (fswait's own)
+    bool json = false;     // --json: JSON Lines (fswait's own)
+    bool journal = false;  // --journal: events to journald instead of standard output
     // format is the last --format exactly as given, without the '\n'
     // inotifywait appends (see effective_format()).
     std::optional<std::string> format, timefmt, fromfile, outfile;

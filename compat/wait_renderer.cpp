@@ -21,18 +21,22 @@ WaitRenderer::Outcome WaitRenderer::render(const Event& ev, std::time_t now, std
         }
     }
     o.requested = requested_.kinds.has(ev.kind);
-    if (style_ == Style::json && ev.kind == Kind::overflow) {
-        // Loss is never silent in JSON: an overflow record whatever -e says.
-        JsonRecord r;
-        r.type = "overflow";
-        r.time = ev.time;
-        r.message = "the kernel event queue overflowed; events were lost";
-        append_json_line(out, r);
-        return o;
+    if (ev.kind == Kind::overflow) {
+        // Loss is never silent in structured outputs: an overflow record
+        // whatever -e says.
+        record_ = JsonRecord{};
+        record_.type = "overflow";
+        record_.time = ev.time;
+        record_.message = "the kernel event queue overflowed; events were lost";
+        if (style_ == Style::json) {
+            append_json_line(out, record_);
+            return o;
+        }
     }
     if (!o.requested) return o;
+    if (ev.kind != Kind::overflow) fill_record(ev);
     if (style_ == Style::json) {
-        render_json(ev, out);
+        append_json_line(out, record_);
         return o;
     }
     EventText t;
@@ -48,7 +52,7 @@ WaitRenderer::Outcome WaitRenderer::render(const Event& ev, std::time_t now, std
     return o;
 }
 
-void WaitRenderer::render_json(const Event& ev, std::string& out) {
+void WaitRenderer::fill_record(const Event& ev) {
     abs_.clear();
     if (ev.root >= 0 && static_cast<std::size_t>(ev.root) < roots_.size()) {
         const RootSpelling& r = roots_[static_cast<std::size_t>(ev.root)];
@@ -58,7 +62,8 @@ void WaitRenderer::render_json(const Event& ev, std::string& out) {
                 if (!part.empty()) (abs_ == "/" ? abs_ : abs_ += '/') += part;
         }
     }
-    JsonRecord r;
+    JsonRecord& r = record_;
+    r = JsonRecord{};
     r.type = "event";
     r.time = ev.time;
     r.kinds = ev.kind;
@@ -69,7 +74,6 @@ void WaitRenderer::render_json(const Event& ev, std::string& out) {
     r.pid = ev.pid;
     r.process = ev.process.get();
     r.cookie = ev.cookie;
-    append_json_line(out, r);
 }
 
 }  // namespace fswait::compat

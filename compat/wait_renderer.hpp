@@ -10,6 +10,7 @@
 
 #include "compat/event_names.hpp"
 #include "compat/format.hpp"
+#include "compat/json_line.hpp"
 #include "compat/regex_filter.hpp"
 #include "lib/event.hpp"
 
@@ -42,6 +43,9 @@ public:
     };
     // Appends the line for ev to out when it is requested and not filtered.
     Outcome render(const Event& ev, std::time_t now, std::string& out);
+    // The fields of the event render() last accepted, as every structured
+    // output takes them (JSON, journald); valid until the next render().
+    const JsonRecord& record() const { return record_; }
 
 private:
     Style style_;
@@ -49,7 +53,8 @@ private:
     std::optional<RegexFilter> filter_;
     EventMask requested_;
     std::vector<RootSpelling> roots_;
-    void render_json(const Event& ev, std::string& out);
+    JsonRecord record_;
+    void fill_record(const Event& ev);
 
     std::string w_, path_, abs_;  // reused buffers: rendering runs once per event
 };

@@ -25,6 +25,7 @@
 #include "compat/regex_filter.hpp"
 #include "compat/wait_renderer.hpp"
 #include "lib/line_writer.hpp"
+#include "tools/journal.hpp"
 #include "tools/tool_common.hpp"
 #include "lib/unique_fd.hpp"
 #include "lib/watcher.hpp"
@@ -127,6 +128,7 @@ private:
     void reopen();
     int watch();
     void record(std::string_view type, std::string_view message);
+    void to_journal(const compat::JsonRecord& r, std::string_view line);
 
     Watcher& watcher_;
     compat::WaitRenderer& renderer_;
@@ -138,6 +140,7 @@ private:
     std::vector<Event> events_;
     std::string line_;
     bool write_failing_ = false;
+    bool journal_failing_ = false;
     std::time_t last_overflow_warning_ = 0;
 };
 
@@ -158,16 +161,30 @@ void Loop::reopen() {
     record("reopen", *opts_.outfile);
 }
 
-// --json: the records that are not events (start, stop, reopen).
+// The records that are not events (start, stop, reopen), in the outputs
+// that have them (--json, --journal).
 void Loop::record(std::string_view type, std::string_view message) {
-    if (!renderer_.is_json()) return;
     compat::JsonRecord r;
     r.type = type;
     ::clock_gettime(CLOCK_REALTIME, &r.time);
     r.message = message;
+    if (opts_.journal) to_journal(r, message);
+    if (!renderer_.is_json() || (opts_.journal && !opts_.outfile)) return;
     line_.clear();
     compat::append_json_line(line_, r);
     write_out(line_);
+}
+
+void Loop::to_journal(const compat::JsonRecord& r, std::string_view line) {
+    if (!line.empty() && line.back() == '\n') line.remove_suffix(1);
+    int err = tools::journal_send(r, line);
+    if (err >= 0) {
+        journal_failing_ = false;
+        return;
+    }
+    if (!journal_failing_)
+        say("fswait: cannot send to the journal: " + std::string(std::strerror(-err)) + "; events are being lost\n");
+    journal_failing_ = true;
 }
 
 int Loop::run() {
@@ -250,11 +267,17 @@ int Loop::watch() {
 }
 
 int Loop::handle(const Event& ev) {
-    if (ev.kind == Kind::overflow) warn_overflow();
+    if (ev.kind == Kind::overflow) {
+        warn_overflow();
+        if (opts_.journal) to_journal(renderer_.record(), renderer_.record().message);
+    }
     line_.clear();
     auto outcome = renderer_.render(ev, std::time(nullptr), line_);
     if (outcome.filtered) return -1;
-    if (outcome.requested && opts_.quiet < 2) write_out(line_);
+    if (outcome.requested && opts_.quiet < 2) {
+        if (opts_.journal) to_journal(renderer_.record(), line_);
+        if (!opts_.journal || opts_.outfile) write_out(line_);
+    }
     if (!opts_.monitor) return outcome.requested ? 0 : 1;
     return -1;
 }
@@ -310,6 +333,8 @@ int run(const WaitOptions& o) {
     auto group = FanotifyGroup::open();
     if (!group) return say(init_error("fswait", group.error())), 1;
 
+    if (o.journal && !tools::journal_available())
+        return say("fswait: --journal is not available: this fswait was built without libsystemd\n"), 1;
     int status = 0;
     auto renderer = make_renderer(o, status);
     if (!renderer) return status;
@@ -321,7 +346,7 @@ int run(const WaitOptions& o) {
     if (o.monitor && o.recursive) wo.report |= Kind::create | Kind::moved_from | Kind::moved_to;
     wo.oneshot = requested.oneshot;
     wo.recursive = o.recursive > 0;
-    wo.attribute = renderer->uses_process();
+    wo.attribute = renderer->uses_process() || o.journal;
     auto watcher = Watcher::create(std::move(*group), wo);
     if (!watcher) return say(init_error("fswait", watcher.error())), 1;
 
@@ -359,9 +384,11 @@ int run(const WaitOptions& o) {
         // %w gets a '/' when the path is a directory; a symlink to one only
         // gets it under -r, where inotifywait descends into it.
         const ObjectInfo& info = (*watcher)->root(*idx).info;
-        renderer->add_root({p, o.recursive ? info.is_dir : info.lstat_dir, o.json ? resolved(p, o) : ""});
+        renderer->add_root({p, o.recursive ? info.is_dir : info.lstat_dir,
+                            o.json || o.journal ? resolved(p, o) : ""});
     }
     if (!o.quiet) say("Watches established.\n");
+    tools::notify_ready();
     if (o.timeout < 0) return say("Negative timeout specified - abort!\n"), 1;
 
     Loop loop(**watcher, *renderer, outfile, reopen, o);

@@ -59,3 +59,71 @@ CASES = [
     Case('json_excludes_csv', ['--json', '-c', 'w'], setup='mkdir w', oracle=False,
          stderr='--json cannot be used with --format or --csv.\n', status=1),
 ]
+
+
+# --journal: journald's native protocol received on a private
+# /run/systemd/journal/socket (a tmpfs over /run in a private mount
+# namespace), and READY=1 on $NOTIFY_SOCKET once the marks are placed.
+JOURNAL = r'''
+unshare -m bash -c '
+mount -t tmpfs none /run
+mkdir -p /run/systemd/journal
+python3 - <<PY &
+import os, socket, struct
+def listen(path):
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    s.bind(path)
+    s.settimeout(3)
+    return s
+journal = listen("/run/systemd/journal/socket")
+notify = listen(os.getcwd() + "/notify.sock")
+open("listening", "w").close()
+print(notify.recv(4096).decode(), flush=True)
+try:
+    while True:
+        d = journal.recv(65536)
+        fields = {}
+        while d:
+            nl = d.index(b"\n")
+            head = d[:nl]
+            if b"=" in head:
+                k, v = head.split(b"=", 1)
+                d = d[nl + 1:]
+            else:
+                k = head
+                n = struct.unpack("<Q", d[nl + 1:nl + 9])[0]
+                v = d[nl + 9:nl + 9 + n]
+                d = d[nl + 10 + n:]
+            fields[k.decode()] = v
+        print(" ".join(f"{k}={v!r}" for k, v in sorted(fields.items())), flush=True)
+except socket.timeout:
+    pass
+PY
+while [ ! -e listening ]; do sleep 0.01; done
+NOTIFY_SOCKET=$PWD/notify.sock "$FSWAIT" -q --journal -e close_write w &
+P=$!
+sleep 0.5
+sh -c "echo \$\$ > p/pid; printf x > \"w/new
+line\""
+wait $P
+echo "status $?"
+wait
+' > out
+sed -e "s/$(cat p/pid)/PID/g" -e "s#$(pwd -P)#DIR#g" out
+'''
+
+E_START = ("FSWAIT_TYPE=b'start' MESSAGE=b'watches established' "
+           "MESSAGE_ID=b'e27dae7f7be949e5b12a3efbdcf21a57' PRIORITY=b'6' SYSLOG_IDENTIFIER=b'fswait'\n")
+E_EVENT = ("FSWAIT_COMM=b'sh' FSWAIT_EVENTS=b'CLOSE_WRITE,CLOSE' FSWAIT_EXE=b'/usr/bin/dash' "
+           "FSWAIT_NAME=b'new\\nline' FSWAIT_PATH=b'DIR/w/new\\nline' FSWAIT_PID=b'PID' "
+           "FSWAIT_TYPE=b'event' FSWAIT_UID=b'0' FSWAIT_USER=b'root' FSWAIT_WATCH=b'w/' "
+           "MESSAGE=b'w/ CLOSE_WRITE,CLOSE new\\nline' MESSAGE_ID=b'41146f5b67554de39fcc9d2e2a7fdd11' "
+           "PRIORITY=b'6' SYSLOG_IDENTIFIER=b'fswait'\n")
+E_STOP = ("FSWAIT_TYPE=b'stop' MESSAGE=b'end' MESSAGE_ID=b'06b40b00fabc405285d5da157f143f77' "
+          "PRIORITY=b'6' SYSLOG_IDENTIFIER=b'fswait'\n")
+
+CASES += [
+    Case('journal_entries_and_ready', shell=JOURNAL, setup='mkdir w p', oracle=False, root=True,
+         ready='marks', marks=0, deadline=20,
+         stdout=('READY=1\n' + E_START + E_EVENT + E_STOP + 'status 0\n').encode()),
+]

@@ -37,7 +37,7 @@ fail() {
 }
 
 # The unit must keep the documented command line.
-expected='ExecStart=/usr/bin/fswait --monitor --recursive --json --journal /srv'
+expected='ExecStart=/usr/bin/fswait --monitor --quiet --recursive --journal /srv'
 grep -qxF "$expected" "$unit" || fail "$unit: no line '$expected'"
 
 # The same unit, running the fswait built here.

@@ -424,6 +424,15 @@ BOOST_AUTO_TEST_CASE(daemon_and_syslog_are_supported) {
     BOOST_TEST(!r.result.options.daemon);
 }
 
+BOOST_AUTO_TEST_CASE(json_and_journal_are_fswaits_own) {
+    const Run r = run({"--json", "--journal", "w"});
+    BOOST_TEST(r.result.exit_status == -1);
+    BOOST_TEST(r.result.options.json);
+    BOOST_TEST(r.result.options.journal);
+    expect_error({"--json", "--csv", "w"}, "--json cannot be used with --format or --csv.\n");
+    expect_error({"--format", "%f", "--json", "w"}, "--json cannot be used with --format or --csv.\n");
+}
+
 BOOST_AUTO_TEST_CASE(daemon_implies_monitor_and_syslog) {
     const Run r = run({"-d", "-o", "x.log", "w"});
     BOOST_TEST(r.result.options.daemon);
@@ -451,7 +460,7 @@ BOOST_AUTO_TEST_CASE(help_options_complete_to_working_options) {
     const std::set<std::string> expected = {
         "--help", "--version", "--monitor", "--quiet", "--event", "--timeout", "--outfile",
         "--fromfile", "--exclude", "--excludei", "--include", "--includei",
-        "--recursive", "--no-dereference", "--csv", "--json", "--format", "--no-newline", "--timefmt",
+        "--recursive", "--no-dereference", "--csv", "--json", "--journal", "--format", "--no-newline", "--timefmt",
         "--daemon", "--syslog"};
     BOOST_TEST(offered == expected);
 }
