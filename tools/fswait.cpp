@@ -107,6 +107,31 @@ std::string resolved(const std::string& path, const WaitOptions& o) {
     return ::realpath(path.c_str(), buf) ? std::string(buf) : absolute(path);
 }
 
+// --json and --journal end with a stop record also when SIGINT or SIGTERM
+// ends the run: those signals (unless ignored, as in a background job) are
+// read from a signalfd, the record written, and the signal raised again
+// with its default action, so the exit status stays 130 or 143.
+UniqueFd end_signals() {
+    sigset_t set;
+    sigemptyset(&set);
+    for (int sig : {SIGINT, SIGTERM}) {
+        struct sigaction old {};
+        if (::sigaction(sig, nullptr, &old) == 0 && old.sa_handler != SIG_IGN) sigaddset(&set, sig);
+    }
+    ::sigprocmask(SIG_BLOCK, &set, nullptr);
+    return UniqueFd(::signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK));
+}
+
+[[noreturn]] void die_by(int sig) {
+    ::signal(sig, SIG_DFL);
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, sig);
+    ::sigprocmask(SIG_UNBLOCK, &set, nullptr);
+    ::raise(sig);
+    ::_exit(128 + sig);
+}
+
 UniqueFd open_outfile(const std::string& path) {
     return UniqueFd(::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600));
 }
@@ -195,7 +220,10 @@ int Loop::run() {
 }
 
 int Loop::watch() {
-    constexpr std::uint32_t kTimer = 0xffff, kReopen = 0xfffe;
+    constexpr std::uint32_t kTimer = 0xffff, kReopen = 0xfffe, kEnd = 0xfffd;
+    UniqueFd ending;
+    int end_signal = 0;
+    if (renderer_.is_json() || opts_.journal) ending = end_signals();
     epoll_.reset(::epoll_create1(EPOLL_CLOEXEC));
     if (!epoll_) return say(std::string(std::strerror(errno)) + "\n"), 1;
     auto sources = watcher_.poll_sources();
@@ -204,6 +232,12 @@ int Loop::watch() {
         ev.events = sources[i].events;
         ev.data.u32 = i;
         ::epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, sources[i].fd, &ev);
+    }
+    if (ending) {
+        epoll_event ev{};
+        ev.events = EPOLLIN;
+        ev.data.u32 = kEnd;
+        ::epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, ending.get(), &ev);
     }
     if (reopen_) {
         epoll_event ev{};
@@ -243,6 +277,11 @@ int Loop::watch() {
         for (int i = 0; i < n; ++i) {
             if (ready[i].data.u32 == kTimer) timed_out = true;
             else if (ready[i].data.u32 == kReopen) reopen();
+            else if (ready[i].data.u32 == kEnd) {
+                signalfd_siginfo si;
+                if (::read(ending.get(), &si, sizeof si) == static_cast<ssize_t>(sizeof si))
+                    end_signal = static_cast<int>(si.ssi_signo);
+            }
             else ready_sources |= 1u << ready[i].data.u32;
         }
         streaming = short_wait && (ready_sources & 1u);  // source 0: the event queue
@@ -261,6 +300,14 @@ int Loop::watch() {
                 arm(timer_.get(), opts_.timeout);
                 timed_out = false;
             }
+        }
+        if (end_signal) {
+            // What the kernel queued before the signal is written first.
+            events_.clear();
+            (void)watcher_.dispatch(0, events_);
+            for (const Event& e : events_) (void)handle(e);
+            record("stop", end_signal == SIGINT ? "SIGINT" : "SIGTERM");
+            die_by(end_signal);
         }
         if (timed_out) return kExitTimeout;
     }

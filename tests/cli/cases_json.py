@@ -127,3 +127,25 @@ CASES += [
          ready='marks', marks=0, deadline=20,
          stdout=('READY=1\n' + E_START + E_EVENT + E_STOP + 'status 0\n').encode()),
 ]
+
+
+def created_f_then_stop(signal):
+    def expect(ctx):
+        path = re.escape(os.path.realpath(ctx.dir).encode() + b'/w/f')
+        event = (rb'\{"v":1,"type":"event",' + TIME + rb',"events":\["CREATE"\],"is_dir":false,'
+                 rb'"watch":"w/","name":"f","path":"' + path + rb'","pid":\d+,'
+                 rb'"comm":"touch","exe":"/usr/bin/touch","uid":0,"user":"root","cookie":null,"message":null\}\n')
+        return Match(record(b'start', b'watches established') + event + record(b'stop', signal))
+    return expect
+
+
+CASES += [
+    # Stopped by a signal, the stream still ends with a stop record, and
+    # the exit status is the signal's.
+    Case('json_stop_record_on_sigterm', ['-m', '-q', '--json', '-e', 'create', 'w'], setup='mkdir w',
+         workload='touch w/f; sleep 0.3', signal='TERM', oracle=False, root=True,
+         stdout=created_f_then_stop(b'SIGTERM'), status=143),
+    Case('json_stop_record_on_sigint', ['-m', '-q', '--json', '-e', 'create', 'w'], setup='mkdir w',
+         workload='touch w/f; sleep 0.3', signal='INT', oracle=False, root=True,
+         stdout=created_f_then_stop(b'SIGINT'), status=130),
+]
