@@ -98,6 +98,8 @@ class Case:
     deadline  seconds the watcher may still run after the workload ended
     files     {name: expected bytes} checked in the tmpfs after the run
     modes     {name: expected permission bits} checked after the run
+    retries   how many times a failure is run again (0): only for a case that
+              pins down a known, open, intermittent defect (named at the case)
     tool      'wait' (fswait, oracle inotifywait) or 'stats' (fswatch-stats,
               oracle inotifywatch)
     fs        filesystem of the working directory: 'tmpfs' (default) or 'ext4'
@@ -108,7 +110,7 @@ class Case:
     def __init__(self, name, args=(), *, setup='', workload='', stdout=b'',
                  stderr='', status=0, oracle=True, root=False, stdin=None,
                  shell=None, marks=1, ready=None, signal=None, deadline=10,
-                 files=None, modes=None, fs='tmpfs', needs=None, tool='wait'):
+                 files=None, modes=None, fs='tmpfs', needs=None, tool='wait', retries=0):
         if not re.fullmatch(r'[a-z0-9_]+', name):
             raise ValueError(f'bad case name {name!r}')
         self.name = name
@@ -136,6 +138,7 @@ class Case:
         if tool not in ('wait', 'stats'):
             raise ValueError(f'{name}: tool must be wait or stats, not {tool!r}')
         self.tool = tool
+        self.retries = retries
 
     def command_line(self, prog):
         if self.shell is not None:

@@ -262,6 +262,17 @@ def _skip(reason):
 
 def run_case(case, binary):
     """Returns (PASS|FAIL|SKIP, [detail lines])."""
+    result, details = _run_case_once(case, binary)
+    for attempt in range(case.retries):
+        if result != FAIL:
+            break
+        earlier = details
+        result, details = _run_case_once(case, binary)
+        details = details + [f'  (attempt {attempt + 2}; the previous one failed:)'] + earlier
+    return result, details
+
+
+def _run_case_once(case, binary):
     if case.root and not is_root():
         return _skip('needs root')
     if case.fs != 'tmpfs' and not is_root():
