@@ -93,8 +93,12 @@ void Attribution::drain() {
     std::uint64_t ticks;
     if (tick_) (void)!::read(tick_.get(), &ticks, sizeof ticks);
     pending_records_.clear();
-    if (perf_) perf_->drain(pending_records_);
+    // The connector first: a message it holds (a uid change) was sent after
+    // the perf records of that process's fork, so they are in the rings by
+    // the time the rings are read; the other order could see the change
+    // before the process exists.
     if (connector_) connector_->drain(pending_records_, !perf_, monotonic_ns());
+    if (perf_) perf_->drain(pending_records_);
     std::stable_sort(pending_records_.begin(), pending_records_.end(),
                      [](const TaskRecord& a, const TaskRecord& b) { return a.t < b.t; });
     for (const TaskRecord& r : pending_records_) tracker_.ingest(r);

@@ -58,6 +58,21 @@ void ProcessTracker::ingest(const TaskRecord& r) {
                 uid = s->uid;
                 exe = s->exe;
             }
+        // A record of this process that came before its fork record (two
+        // sources, read one after the other) opened a generation of its own
+        // without a start: that generation is this process.
+        if (auto it = pids_.find(r.pid); it != pids_.end() && !it->second.gens.empty()) {
+            Generation& last = it->second.gens.back();
+            if (last.end == kNever && last.implicit && last.start >= r.t) {
+                last.start = r.t;
+                last.implicit = false;
+                last.comm = std::move(comm);
+                last.uid = uid;
+                last.exe = std::move(exe);
+                last.cached.reset();
+                return;
+            }
+        }
         Generation& g = open_generation(r.pid, r.t);
         g.comm = std::move(comm);
         g.uid = uid;
@@ -77,7 +92,10 @@ void ProcessTracker::ingest(const TaskRecord& r) {
     }
     Pid& p = pids_[r.pid];
     Generation* g = alive_at(p, r.t);
-    if (!g) g = &open_generation(r.pid, r.t);  // its fork was not seen
+    if (!g) {
+        g = &open_generation(r.pid, r.t);  // its fork was not seen (yet)
+        g->implicit = true;
+    }
     Change c{r.t, Change::What::uid, {}, {}, {}, 0, false};
     if (r.type == Type::uid) {
         if (!r.euid) return;

@@ -100,6 +100,7 @@ private:
         std::string comm;         // at start
         std::optional<uid_t> uid; // at start
         std::string exe;          // at start
+        bool implicit = false;    // opened by a later record, before (or without) its fork
         std::vector<Change> changes;  // by time
         std::size_t cached_at = std::numeric_limits<std::size_t>::max();
         std::shared_ptr<const Process> cached;

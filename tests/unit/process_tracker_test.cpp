@@ -189,3 +189,13 @@ BOOST_FIXTURE_TEST_CASE(exists_does_not_override_what_records_said, Fixture) {
     rec(Type::exists, 12, 200, "stale", 0, 65534);
     BOOST_TEST(who(200, 50) == "vim/root");
 }
+
+BOOST_FIXTURE_TEST_CASE(a_uid_change_read_before_the_fork_record_is_kept, Fixture) {
+    // The connector's message came in one drain, perf's fork in the next.
+    rec(Type::uid, 12, 200, {}, 0, 65534);
+    rec(Type::fork, 10, 200, {}, 100);
+    rec(Type::exec, 13, 200, "touch");
+    tracker.exec_seen(200, "touch", 50);
+    BOOST_TEST(who(200, 50) == "touch/nobody");
+    BOOST_TEST(tracker.generations() == 2u);
+}
