@@ -30,4 +30,31 @@ EventsArg parse_events_arg(const char* arg) {
     return r;
 }
 
+std::string prog_name(int argc, char* argv[], const char* fallback) {
+    if (argc < 1 || argv[0] == nullptr) return fallback;
+    const std::string_view path = argv[0];
+    return std::string(path.substr(path.rfind('/') + 1));  // npos + 1 == 0
+}
+
+const char* unsupported_backend(int c) {
+    switch (c) {
+    case 'I': return "inotify";
+    case 'F': return "fanotify";
+    case 'S': return "filesystem";
+    default: return nullptr;
+    }
+}
+
+std::string unsupported_message(const std::string& prog, const char* name) {
+    return prog + ": option '--" + name + "' is not supported by this version\n";
+}
+
+const char* regex_conflict(bool exclude, bool excludei, bool include, bool includei) {
+    if (exclude && excludei) return "--exclude and --excludei cannot both be specified.\n";
+    if (include && includei) return "--include and --includei cannot both be specified.\n";
+    if ((include || includei) && (exclude || excludei))
+        return "include and exclude regexp cannot both be specified.\n";
+    return nullptr;
+}
+
 }  // namespace fswait::compat

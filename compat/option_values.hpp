@@ -23,4 +23,15 @@ struct EventsArg {
 };
 EventsArg parse_events_arg(const char* arg);
 
+// basename of argv[0], or `fallback` without one.
+std::string prog_name(int argc, char* argv[], const char* fallback);
+
+// -I, -F, -S (inotify-tools' backend choices): their long name; nullptr for
+// any other option. Both tools refuse them rather than ignore them.
+const char* unsupported_backend(int c);
+std::string unsupported_message(const std::string& prog, const char* name);
+
+// inotify-tools' regex option conflicts, in its order; nullptr when none.
+const char* regex_conflict(bool exclude, bool excludei, bool include, bool includei);
+
 }  // namespace fswait::compat

@@ -66,17 +66,6 @@ const option kLongOptions[] = {
     {nullptr, 0, nullptr, 0},
 };
 
-// Parsed by inotifywait but not implemented by this version of fswait; they
-// must fail loudly rather than be ignored.
-const char* unsupported_name(int c) {
-    switch (c) {
-    case 'I': return "inotify";
-    case 'F': return "fanotify";
-    case 'S': return "filesystem";
-    default: return nullptr;
-    }
-}
-
 struct Scan {
     ParseResult& result;
     std::string prog;  // basename of argv[0]
@@ -86,13 +75,6 @@ struct Scan {
 };
 
 enum class ScanEnd { complete, getopt_error, stopped };
-
-std::string prog_name(int argc, char* argv[]) {
-    if (argc < 1 || argv[0] == nullptr) return "fswait";
-    const std::string_view path = argv[0];
-    const std::size_t slash = path.rfind('/');
-    return std::string(slash == std::string_view::npos ? path : path.substr(slash + 1));
-}
 
 bool stop(Scan& s, std::string err, int status = 1) {
     s.result.err += err;
@@ -165,7 +147,7 @@ bool apply_other(Scan& s, int c, const char* arg) {
 }
 
 bool apply(Scan& s, int c, const char* arg) {
-    if (const char* name = unsupported_name(c); name && !s.first_unsupported)
+    if (const char* name = unsupported_backend(c); name && !s.first_unsupported)
         s.first_unsupported = name;
     return apply_flag(s.result.options, c) || apply_other(s, c, arg);
 }
@@ -185,12 +167,8 @@ ScanEnd scan(int argc, char* argv[], Scan& s) {
 
 // The one-line conflicts inotifywait checks after the scan, in its order.
 const char* conflict(const WaitOptions& o) {
-    const bool any_include = o.include || o.includei;
-    const bool any_exclude = o.exclude || o.excludei;
-    if (o.exclude && o.excludei) return "--exclude and --excludei cannot both be specified.\n";
-    if (o.include && o.includei) return "--include and --includei cannot both be specified.\n";
-    if (any_include && any_exclude)
-        return "include and exclude regexp cannot both be specified.\n";
+    if (const char* c = regex_conflict(bool(o.exclude), bool(o.excludei), bool(o.include), bool(o.includei)))
+        return c;
     if (o.format && o.csv) return "-c and --format cannot both be specified.\n";
     if (!o.format && o.no_newline) return "--no-newline cannot be specified without --format.\n";
     if (!o.format && o.timefmt) return "--timefmt cannot be specified without --format.\n";
@@ -215,7 +193,7 @@ std::string repeat_warnings(const Scan& s) {
 
 ParseResult parse_wait_options(int argc, char* argv[]) {
     ParseResult result;
-    Scan s{result, prog_name(argc, argv)};
+    Scan s{result, prog_name(argc, argv, "fswait")};
     const ScanEnd end = scan(argc, argv, s);
     if (end == ScanEnd::stopped) return result;
     if (const char* line = conflict(result.options)) {
@@ -228,8 +206,7 @@ ParseResult parse_wait_options(int argc, char* argv[]) {
         return result;
     }
     if (s.first_unsupported) {
-        stop(s, s.prog + ": option '--" + s.first_unsupported +
-                    "' is not supported by this version\n");
+        stop(s, unsupported_message(s.prog, s.first_unsupported));
         return result;
     }
     for (int i = optind; i < argc; ++i) result.options.args.emplace_back(argv[i]);

@@ -46,12 +46,6 @@ const option kLongOptions[] = {
     {nullptr, 0, nullptr, 0},
 };
 
-// Parsed by inotifywatch (3.22.6 swallows them) but not implemented here: as
-// in fswait, they fail loudly rather than be ignored.
-const char* unsupported_name(int c) {
-    return c == 'I' ? "inotify" : c == 'F' ? "fanotify" : c == 'S' ? "filesystem" : nullptr;
-}
-
 // The last -a/-d. inotifywatch keeps it as one int (the event bits, negated
 // for -d; 0 = -a total, -1 = -d total) and checks it against -e after the scan.
 struct SortKey {
@@ -70,12 +64,6 @@ struct Scan {
 };
 
 enum class ScanEnd { complete, getopt_error, stopped };
-
-std::string prog_name(int argc, char* argv[]) {
-    if (argc < 1 || argv[0] == nullptr) return "fswatch-stats";
-    const std::string_view path = argv[0];
-    return std::string(path.substr(path.rfind('/') + 1));  // npos + 1 == 0
-}
 
 bool stop(Scan& s, std::string err, int status = 1) {
     s.result.err += err;
@@ -149,7 +137,7 @@ bool parse_max_rows(Scan& s, const char* arg) {
 
 bool apply(Scan& s, int c, const char* arg) {
     StatsOptions& o = s.result.options;
-    if (const char* name = unsupported_name(c)) {
+    if (const char* name = unsupported_backend(c)) {
         s.first_unsupported = s.first_unsupported ? s.first_unsupported : name;
         return true;
     }
@@ -244,18 +232,13 @@ bool check(Scan& s, ScanEnd end) {
     const StatsOptions& o = s.result.options;
     if (s.key && sorts_by_unwatched_event(*s.key, o.events))
         return stop(s, "Can't sort by an event which isn't being watched for!\n");
-    if (o.exclude && o.excludei)
-        return stop(s, "--exclude and --excludei cannot both be specified.\n");
-    if (o.include && o.includei)
-        return stop(s, "--include and --includei cannot both be specified.\n");
-    if ((o.include || o.includei) && (o.exclude || o.excludei))
-        return stop(s, "include and exclude regexp cannot both be specified.\n");
+    if (const char* c = regex_conflict(bool(o.exclude), bool(o.excludei), bool(o.include), bool(o.includei)))
+        return stop(s, c);
     if (end == ScanEnd::getopt_error) return stop(s, "");  // getopt printed its message
     if (s.key && !s.key->total && !is_column(s.key->mask))
         return stop(s, unusable_key(s.key->text));
     if (s.first_unsupported)
-        return stop(s, s.prog + ": option '--" + s.first_unsupported +
-                           "' is not supported by this version\n");
+        return stop(s, unsupported_message(s.prog, s.first_unsupported));
     return true;
 }
 
@@ -283,7 +266,7 @@ void append_entries(std::string& out, std::initializer_list<HelpEntry> entries) 
 
 StatsParseResult parse_stats_options(int argc, char* argv[]) {
     StatsParseResult result;
-    Scan s{result, prog_name(argc, argv)};
+    Scan s{result, prog_name(argc, argv, "fswatch-stats")};
     const ScanEnd end = scan(argc, argv, s);
     if (end == ScanEnd::stopped || !check(s, end)) return result;
     StatsOptions& o = result.options;
