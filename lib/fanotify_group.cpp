@@ -5,18 +5,19 @@
 
 namespace fswait {
 
-Result<FanotifyGroup> FanotifyGroup::open() {
+Result<FanotifyGroup> FanotifyGroup::open(QueuePolicy queue) {
     const unsigned base = FAN_CLASS_NOTIF | FAN_CLOEXEC | FAN_NONBLOCK | FAN_REPORT_FID | FAN_REPORT_DFID_NAME;
     const unsigned ev = O_RDONLY | O_CLOEXEC | O_LARGEFILE;
     // An unlimited queue needs CAP_SYS_ADMIN, the same capability that makes
     // the kernel report real pids; EPERM here therefore means "unprivileged".
     GroupFeatures f;
-    f.unlimited_queue = true;
+    f.unlimited_queue = queue == QueuePolicy::unlimited;
     f.target_fid = true;
-    int fd = ::fanotify_init(base | FAN_UNLIMITED_QUEUE | FAN_REPORT_TARGET_FID, ev);
+    const unsigned sized = base | (f.unlimited_queue ? FAN_UNLIMITED_QUEUE : 0u);
+    int fd = ::fanotify_init(sized | FAN_REPORT_TARGET_FID, ev);
     if (fd < 0 && errno == EINVAL) {
         f.target_fid = false;
-        fd = ::fanotify_init(base | FAN_UNLIMITED_QUEUE, ev);
+        fd = ::fanotify_init(sized, ev);
     }
     if (fd < 0) return errno_code();
     FanotifyGroup g(UniqueFd(fd), f);

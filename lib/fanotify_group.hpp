@@ -11,6 +11,11 @@
 
 namespace fswait {
 
+// How the kernel queue is sized: unlimited (nothing is lost while the reader
+// catches up, at the price of kernel memory charged to our cgroup) or the
+// kernel's fs.fanotify.max_queued_events (past it: one FAN_Q_OVERFLOW).
+enum class QueuePolicy { unlimited, bounded };
+
 struct GroupFeatures {
     bool unlimited_queue = false;
     bool target_fid = false;  // FAN_REPORT_TARGET_FID (5.17): child handles on entry events
@@ -21,7 +26,7 @@ class FanotifyGroup {
 public:
     // EPERM when the caller lacks CAP_SYS_ADMIN: without it fanotify reports
     // pid 0 for other processes, so attribution would be impossible.
-    static Result<FanotifyGroup> open();
+    static Result<FanotifyGroup> open(QueuePolicy queue = QueuePolicy::unlimited);
 
     // Adds an inode mark on the object `path` names.
     Status mark(const std::string& path, std::uint64_t mask, bool follow);
