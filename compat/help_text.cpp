@@ -67,6 +67,8 @@ void append_options(std::string& out) {
         {"-c|--csv", {"Print events as CSV lines: path,events,name."}},
         {"--json", {"Print events as JSON Lines, with process, user", "and absolute path (see the man page)."}},
         {"--journal", {"Send events to journald as structured entries", "(FSWAIT_* fields) instead of standard output."}},
+        {"--bounded-queue", {"Use the kernel's queue limit instead of an", "unlimited queue (then events can be lost)."}},
+        {"--on-overflow <action>", {"When events were lost: rescan (warn, repair the", "watch, go on; the default) or exit (status 3)."}},
         {"--format <fmt>", {
             "Print each event as <fmt>, followed by a newline:",
             "%w watched path     %f name inside it",

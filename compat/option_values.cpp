@@ -30,6 +30,14 @@ EventsArg parse_events_arg(const char* arg) {
     return r;
 }
 
+std::optional<OverflowAction> parse_on_overflow(const std::string& prog, const char* arg, std::string& error) {
+    const std::string_view v = arg;
+    if (v == "rescan") return OverflowAction::rescan;
+    if (v == "exit") return OverflowAction::exit;
+    error = prog + ": invalid argument '" + std::string(v) + "' for --on-overflow (rescan, exit)\n";
+    return std::nullopt;
+}
+
 std::string prog_name(int argc, char* argv[], const char* fallback) {
     if (argc < 1 || argv[0] == nullptr) return fallback;
     const std::string_view path = argv[0];

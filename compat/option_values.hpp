@@ -31,6 +31,16 @@ std::string prog_name(int argc, char* argv[], const char* fallback);
 const char* unsupported_backend(int c);
 std::string unsupported_message(const std::string& prog, const char* name);
 
+// --on-overflow: what to do when the kernel reports lost events.
+enum class OverflowAction {
+    rescan,  // warn, walk the watched trees again to repair the cache, go on
+    exit,    // warn and end with kExitOverflow
+};
+// The exit status of --on-overflow=exit (inotify-tools uses 0, 1 and 2).
+inline constexpr int kExitOverflow = 3;
+// The action, or nullopt (then `error` holds the line to print).
+std::optional<OverflowAction> parse_on_overflow(const std::string& prog, const char* arg, std::string& error);
+
 // inotify-tools' regex option conflicts, in its order; nullptr when none.
 const char* regex_conflict(bool exclude, bool excludei, bool include, bool includei);
 

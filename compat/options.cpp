@@ -30,6 +30,8 @@ enum LongOnly : int {
     opt_version,
     opt_json,
     opt_journal,
+    opt_bounded_queue,
+    opt_on_overflow,
 };
 
 // Same order as inotifywait's table: getopt lists the candidates of an
@@ -63,6 +65,11 @@ const option kLongOptions[] = {
     {"version", no_argument, nullptr, opt_version},
     {"json", no_argument, nullptr, opt_json},
     {"journal", no_argument, nullptr, opt_journal},
+    {"bounded-queue", no_argument, nullptr, opt_bounded_queue},
+    {"on-overflow", required_argument, nullptr, opt_on_overflow},
+    // "--o" was an unambiguous prefix of --outfile in inotifywait; an exact
+    // name wins over prefixes, so scripts using it keep working.
+    {"o", required_argument, nullptr, 'o'},
     {nullptr, 0, nullptr, 0},
 };
 
@@ -98,6 +105,14 @@ bool set_once(Scan& s, std::optional<std::string>& slot, const char* arg,
               std::string_view name) {
     if (slot) return stop(s, "Multiple --" + std::string(name) + " options given.\n");
     slot = arg;
+    return true;
+}
+
+bool parse_overflow(Scan& s, const char* arg) {
+    std::string error;
+    auto action = parse_on_overflow(s.prog, arg, error);
+    if (!action) return stop(s, error);
+    s.result.options.on_overflow = *action;
     return true;
 }
 
@@ -137,6 +152,8 @@ bool apply_other(Scan& s, int c, const char* arg) {
     case opt_format: o.format = arg; return true;  // last one wins
     case opt_json: o.json = true; return true;
     case opt_journal: o.journal = true; return true;
+    case opt_bounded_queue: o.bounded_queue = true; return true;
+    case opt_on_overflow: return parse_overflow(s, arg);
     case opt_timefmt: o.timefmt = arg; return true;
     case opt_exclude: o.exclude = arg; ++s.exclude_count; return true;
     case opt_excludei: o.excludei = arg; ++s.excludei_count; return true;

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "compat/event_names.hpp"
+#include "compat/option_values.hpp"
 
 namespace fswait::compat {
 
@@ -23,6 +24,8 @@ struct WaitOptions {
          no_newline = false;
     bool json = false;     // --json: JSON Lines (fswait's own)
     bool journal = false;  // --journal: events to journald instead of standard output
+    bool bounded_queue = false;  // --bounded-queue: the kernel's queue limit, not an unlimited queue
+    OverflowAction on_overflow = OverflowAction::rescan;  // --on-overflow
     // format is the last --format exactly as given, without the '\n'
     // inotifywait appends (see effective_format()).
     std::optional<std::string> format, timefmt, fromfile, outfile;

@@ -21,7 +21,7 @@ namespace {
 constexpr char kShortOptions[] = "hrPa:d:zve:t:IFS";
 
 enum LongOnly : int {  // outside the char range: never a short option letter
-    opt_fromfile = 0x100, opt_exclude, opt_excludei, opt_include, opt_includei, opt_by, opt_max_rows
+    opt_fromfile = 0x100, opt_exclude, opt_excludei, opt_include, opt_includei, opt_by, opt_max_rows, opt_bounded_queue, opt_on_overflow
 };
 
 // inotifywatch's table order: getopt lists an ambiguous prefix's candidates in
@@ -43,6 +43,8 @@ const option kLongOptions[] = {
     {"includei", required_argument, nullptr, opt_includei},
     {"by", required_argument, nullptr, opt_by},
     {"max-rows", required_argument, nullptr, opt_max_rows},
+    {"bounded-queue", no_argument, nullptr, opt_bounded_queue},
+    {"on-overflow", required_argument, nullptr, opt_on_overflow},
     {nullptr, 0, nullptr, 0},
 };
 
@@ -160,6 +162,14 @@ bool apply(Scan& s, int c, const char* arg) {
     case opt_includei: o.includei = arg; return true;
     case opt_by: return parse_by(s, arg);
     case opt_max_rows: return parse_max_rows(s, arg);
+    case opt_bounded_queue: s.result.options.bounded_queue = true; return true;
+    case opt_on_overflow: {
+        std::string error;
+        auto action = parse_on_overflow(s.prog, arg, error);
+        if (!action) return stop(s, error);
+        s.result.options.on_overflow = *action;
+        return true;
+    }
     default: return true;  // not reached: getopt returns only table values
     }
 }
@@ -288,6 +298,8 @@ std::string stats_help_text(std::string_view prog) {
         {"-z|--zero", {"Also print rows and columns that are all zero."}},
         {"--by <key>", {"One row per watched directory (the default), or", "per command name, user, process id or file path."}},
         {"--max-rows <n>", {"Print only the first <n> rows of the table."}},
+        {"--bounded-queue", {"Use the kernel's queue limit instead of an", "unlimited queue (then events can be lost)."}},
+        {"--on-overflow <action>", {"When events were lost: rescan (count, go on;", "the default) or exit (print the table, status 3)."}},
         {"-r|--recursive", {"Watch each directory with everything below it,", "including directories made later."}},
         {"-P|--no-dereference", {"Watch a symbolic link itself, not its target."}},
         {"-v|--verbose", {"Report how many watches were set up."}},

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "compat/event_names.hpp"
+#include "compat/option_values.hpp"
 
 namespace fswait::compat {
 
@@ -27,6 +28,8 @@ struct StatsOptions {
     std::optional<std::string> fromfile, exclude, excludei, include, includei;
     StatsBy by = StatsBy::directory;   // --by command|user|pid|path (fswatch-stats only)
     std::size_t max_rows = 0;          // --max-rows N (fswatch-stats only), 0 = unbounded
+    bool bounded_queue = false;        // --bounded-queue (fswatch-stats only)
+    OverflowAction on_overflow = OverflowAction::rescan;  // --on-overflow (fswatch-stats only)
     std::vector<std::string> args;     // positional arguments, raw, in order
 };
 

@@ -460,7 +460,8 @@ BOOST_AUTO_TEST_CASE(help_options_complete_to_working_options) {
     const std::set<std::string> expected = {
         "--help", "--version", "--monitor", "--quiet", "--event", "--timeout", "--outfile",
         "--fromfile", "--exclude", "--excludei", "--include", "--includei",
-        "--recursive", "--no-dereference", "--csv", "--json", "--journal", "--format", "--no-newline", "--timefmt",
+        "--recursive", "--no-dereference", "--csv", "--json", "--journal",
+        "--bounded-queue", "--on-overflow", "--format", "--no-newline", "--timefmt",
         "--daemon", "--syslog"};
     BOOST_TEST(offered == expected);
 }
@@ -497,4 +498,27 @@ BOOST_AUTO_TEST_CASE(help_is_not_inotify_tools_text) {
     for (const char* theirs : {"Wait for a particular event", "file or directory contents were read",
                                "Listen for specific event(s)", "Show this help text."})
         BOOST_TEST(help.find(theirs) == std::string::npos, theirs);
+}
+
+// ---- --bounded-queue and --on-overflow ---------------------------------------
+
+BOOST_AUTO_TEST_CASE(queue_policy_options) {
+    using fswait::compat::OverflowAction;
+    BOOST_TEST(!run({"w"}).result.options.bounded_queue);
+    BOOST_TEST(run({"--bounded-queue", "w"}).result.options.bounded_queue);
+    BOOST_TEST((run({"w"}).result.options.on_overflow == OverflowAction::rescan));
+    BOOST_TEST((run({"--on-overflow", "exit", "w"}).result.options.on_overflow == OverflowAction::exit));
+    BOOST_TEST((run({"--on-o=exit", "w"}).result.options.on_overflow == OverflowAction::exit));
+    expect_error({"--on-overflow", "Exit", "w"}, "fswait: invalid argument 'Exit' for --on-overflow (rescan, exit)\n");
+    expect_error({"--on-overflow", "", "w"}, "fswait: invalid argument '' for --on-overflow (rescan, exit)\n");
+}
+
+// inotifywait had one long option starting with 'o': "--o" kept meaning --outfile.
+BOOST_AUTO_TEST_CASE(double_dash_o_is_still_outfile) {
+    const Run a = run({"-m", "--o", "log", "w"});
+    BOOST_TEST(a.result.exit_status == -1);
+    BOOST_TEST(a.getopt_stderr.empty());
+    BOOST_TEST(*a.result.options.outfile == "log");
+    BOOST_TEST(*run({"--o=log2", "w"}).result.options.outfile == "log2");
+    BOOST_TEST(*run({"--ou", "log3", "w"}).result.options.outfile == "log3");
 }

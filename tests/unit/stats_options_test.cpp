@@ -536,7 +536,7 @@ BOOST_AUTO_TEST_CASE(unsupported_names_the_first_one_and_comes_last) {
 BOOST_AUTO_TEST_CASE(by_values) {
     BOOST_TEST((accepted({"--by", "command", "w"}).by == StatsBy::command));
     BOOST_TEST((accepted({"--by=user", "w"}).by == StatsBy::user));
-    BOOST_TEST((accepted({"--b", "pid", "w"}).by == StatsBy::pid));
+    BOOST_TEST((accepted({"--by", "pid", "w"}).by == StatsBy::pid));
     BOOST_TEST((accepted({"w", "--by", "path"}).by == StatsBy::path));
     BOOST_TEST((accepted({"--by", "path", "--by", "user", "w"}).by == StatsBy::user));
 }
@@ -590,12 +590,12 @@ BOOST_AUTO_TEST_CASE(help_options_complete_to_working_options) {
     const std::set<std::string> expected = {
         "--help", "--event", "--timeout", "--ascending", "--descending", "--zero", "--by",
         "--max-rows", "--recursive", "--no-dereference", "--verbose", "--fromfile", "--exclude",
-        "--excludei", "--include", "--includei"};
+        "--excludei", "--include", "--includei", "--bounded-queue", "--on-overflow"};
     BOOST_TEST(offered == expected);
     // ... and each of them is accepted.
     for (const std::string& opt : offered) {
         const std::string arg = opt == "--max-rows" ? "2" : opt == "--by" ? "pid"
-                              : opt == "--timeout" ? "1" : "modify";
+                              : opt == "--timeout" ? "1" : opt == "--on-overflow" ? "exit" : "modify";
         const Run r = run({opt.c_str(), arg.c_str(), "w"});
         BOOST_TEST((r.result.exit_status == -1 || opt == "--help"), opt);
     }
@@ -635,4 +635,17 @@ BOOST_AUTO_TEST_CASE(help_is_not_inotify_tools_text) {
                                "file or directory contents were read", "Listen for specific event(s)",
                                "Sort ascending by a particular event", "Exited normally."})
         BOOST_TEST(help.find(theirs) == std::string::npos, theirs);
+}
+
+// ---- --bounded-queue and --on-overflow ---------------------------------------
+
+BOOST_AUTO_TEST_CASE(queue_policy_options) {
+    using fswait::compat::OverflowAction;
+    BOOST_TEST(!accepted({"w"}).bounded_queue);
+    BOOST_TEST(accepted({"--bounded-queue", "w"}).bounded_queue);
+    BOOST_TEST((accepted({"w"}).on_overflow == OverflowAction::rescan));
+    BOOST_TEST((accepted({"--on-overflow", "exit", "w"}).on_overflow == OverflowAction::exit));
+    BOOST_TEST((accepted({"--on-overflow=exit", "--on-overflow=rescan", "w"}).on_overflow == OverflowAction::rescan));
+    expect_error({"--on-overflow", "warn", "w"},
+                 "fswatch-stats: invalid argument 'warn' for --on-overflow (rescan, exit)\n");
 }
