@@ -193,8 +193,10 @@ std::string StatsTable::render(const TableOptions& o) const {
     if (has_other_ && (o.zero || other_.total > 0)) append_row(other_, kOtherKey);
 
     if (overflows_ > 0) {
+        // The kernel says that events were lost, never how many.
         out += std::to_string(overflows_);
-        out += " events lost (queue overflow): the counts above are too low.\n";
+        out += overflows_ == 1 ? " queue overflow" : " queue overflows";
+        out += ": events were lost, the counts above are too low.\n";
     }
     return out;
 }

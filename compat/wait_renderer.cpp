@@ -13,6 +13,7 @@ WaitRenderer::Outcome WaitRenderer::render(const Event& ev, std::time_t now, std
         w_ = watch_path(r.typed, r.is_dir, ev.dir);
     }
     Outcome o;
+    if (ev.kind == Kind::overflow) return render_overflow(ev, now, out);
     if (filter_) {
         path_.assign(w_).append(ev.name);
         if (filter_->drops(path_)) {
@@ -21,24 +22,33 @@ WaitRenderer::Outcome WaitRenderer::render(const Event& ev, std::time_t now, std
         }
     }
     o.requested = requested_.kinds.has(ev.kind);
-    if (ev.kind == Kind::overflow) {
-        // Loss is never silent in structured outputs: an overflow record
-        // whatever -e says.
-        record_ = JsonRecord{};
-        record_.type = "overflow";
-        record_.time = ev.time;
-        record_.message = "the kernel event queue overflowed; events were lost";
-        if (style_ == Style::json) {
-            append_json_line(out, record_);
-            return o;
-        }
-    }
     if (!o.requested) return o;
-    if (ev.kind != Kind::overflow) fill_record(ev);
+    o.line = true;
+    fill_record(ev);
     if (style_ == Style::json) {
         append_json_line(out, record_);
         return o;
     }
+    render_text(ev, now, out);
+    return o;
+}
+
+// Loss is never silent in structured outputs: an overflow record whatever
+// -e says. No path belongs to it, so no --exclude/--include can hide it.
+WaitRenderer::Outcome WaitRenderer::render_overflow(const Event& ev, std::time_t now, std::string& out) {
+    Outcome o;
+    o.requested = requested_.kinds.has(ev.kind);
+    record_ = JsonRecord{};
+    record_.type = "overflow";
+    record_.time = ev.time;
+    record_.message = "the kernel event queue overflowed; events were lost";
+    if (style_ == Style::json) append_json_line(out, record_);
+    else if (o.requested) render_text(ev, now, out);
+    o.line = style_ == Style::json || o.requested;
+    return o;
+}
+
+void WaitRenderer::render_text(const Event& ev, std::time_t now, std::string& out) {
     EventText t;
     t.w = w_;
     t.f = ev.name;
@@ -49,7 +59,6 @@ WaitRenderer::Outcome WaitRenderer::render(const Event& ev, std::time_t now, std
     t.process = ev.process.get();
     if (style_ == Style::csv) render_csv(t, out);
     else format_.render(t, now, out);
-    return o;
 }
 
 void WaitRenderer::fill_record(const Event& ev) {

@@ -40,8 +40,10 @@ public:
     struct Outcome {
         bool filtered = false;   // hidden by --exclude/--include: as if it never came
         bool requested = false;  // one of the kinds the user asked for (-e)
+        bool line = false;       // a line was appended to out
     };
     // Appends the line for ev to out when it is requested and not filtered.
+    // An overflow is never filtered, and JSON always has its record.
     Outcome render(const Event& ev, std::time_t now, std::string& out);
     // The fields of the event render() last accepted, as every structured
     // output takes them (JSON, journald); valid until the next render().
@@ -55,6 +57,8 @@ private:
     std::vector<RootSpelling> roots_;
     JsonRecord record_;
     void fill_record(const Event& ev);
+    Outcome render_overflow(const Event& ev, std::time_t now, std::string& out);
+    void render_text(const Event& ev, std::time_t now, std::string& out);
 
     std::string w_, path_, abs_;  // reused buffers: rendering runs once per event
 };

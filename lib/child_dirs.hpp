@@ -24,6 +24,8 @@ public:
 
     // Records every subdirectory of root `root` (an open directory fd).
     void seed(int root, int dirfd);
+    // Forgets everything (before seeding again after lost events).
+    void clear() { table_.clear(); }
 
     // The watched directories holding `dir`, with its name there.
     const Parents& lookup(const HandleView& dir);

@@ -138,13 +138,23 @@ void Watcher::seed(int root, const std::string& path, bool follow) {
     if (fd) children_.seed(root, fd.get());
 }
 
+std::size_t Watcher::queued_events() const {
+    int queued = 0;
+    if (::ioctl(group_.fd(), FIONREAD, &queued) < 0 || queued < 0) return 0;
+    // fanotify counts only each event's metadata, whatever info follows it.
+    return static_cast<std::size_t>(queued) / sizeof(fanotify_event_metadata);
+}
+
 Status Watcher::read_events() {
     const std::uint64_t started = attribution_ ? monotonic_ns() : 0;
+    last_read_ = 0;
     auto n = group_.read(buf_.data(), buf_.size());
     if (!n) return n.error();
+
     ::clock_gettime(CLOCK_REALTIME, &now_);
     records_.clear();
     auto parsed = parse_fanotify_buffer(std::string_view(buf_.data(), *n), records_);
+    last_read_ = records_.size();
     if (!attribution_) {
         for (const FanRecord& r : records_) translate(r);
     } else {
@@ -241,8 +251,7 @@ void Watcher::translate(const FanRecord& r) {
         e.kind = Kind::overflow;
         e.time = now_;
         out_->push_back(std::move(e));
-        // The tree may have missed creations, moves and deletions.
-        if (tree_) tree_->reseed();
+        repair_after_overflow();
         return;
     }
     if (r.pid == self_) return;
@@ -253,6 +262,21 @@ void Watcher::translate(const FanRecord& r) {
     }
     if (r.mask & FAN_RENAME) translate_rename(r);
     translate_inode_marks(r, true);
+}
+
+// Lost events may have been creations, moves and deletions of directories:
+// what the caches say about them is walked again from the roots.
+void Watcher::repair_after_overflow() {
+    if (tree_) return tree_->reseed();
+    children_.clear();
+    for (int i = 0; i < roots_.size(); ++i) {
+        const Root& r = roots_[i];
+        if (!r.alive || !r.info.is_dir) continue;
+        // By handle: the root may have been renamed since it was watched.
+        UniqueFd mount(::open(r.mount_dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+        if (!mount) continue;
+        if (auto dir = open_handle(mount.get(), r.info.handle, O_RDONLY | O_DIRECTORY)) children_.seed(i, dir->get());
+    }
 }
 
 // Directory roots (dirs) and file roots, each with its own inode mark.

@@ -58,6 +58,11 @@ public:
     // Non-blocking: delivers what source i has now (possibly nothing).
     Status dispatch(std::size_t source, std::vector<Event>& out);
 
+    // How many events the kernel holds for us now, and how many records the
+    // last read of source 0 took.
+    std::size_t queued_events() const;
+    std::size_t last_read_records() const { return last_read_; }
+
     // Attribution's counters (null when off).
     std::optional<AttributionStats> attribution_stats() const {
         if (!attribution_) return std::nullopt;
@@ -79,6 +84,7 @@ private:
     void translate_inode_marks(const FanRecord& r, bool dirs);
     void translate_rename(const FanRecord& r);
     void end_root(int root);
+    void repair_after_overflow();
 
     // EventSink
     void deliver(int root, Kind kind, bool is_dir, std::string_view dir, std::string_view name,
@@ -98,6 +104,7 @@ private:
     std::unique_ptr<Attribution> attribution_;
     mutable std::vector<std::size_t> source_kinds_;  // poll source index -> what it is
     std::vector<char> buf_;
+    std::size_t last_read_ = 0;
     std::vector<FanRecord> records_;
     timespec now_{};
     pid_t self_;

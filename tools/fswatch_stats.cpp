@@ -8,8 +8,10 @@
 #include <sys/timerfd.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <ctime>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -98,6 +100,7 @@ private:
     std::string row_key(const Event& e);
     void print_table();
     int finish();
+    void overflowed();
 
     const StatsOptions& o_;
     compat::StatsTable table_;
@@ -109,6 +112,8 @@ private:
     std::uint64_t next_order_ = 0;
     UniqueFd sigfd_, timer_;
     bool end_requested_ = false;
+    bool overflow_exit_ = false;  // --on-overflow=exit and the queue overflowed
+    std::time_t last_overflow_warning_ = 0;
     std::string key_;
 };
 
@@ -167,7 +172,7 @@ void Stats::take_setup_signals() {
 
 int Stats::run() {
     sigfd_ = begin_setup();
-    auto group = FanotifyGroup::open();
+    auto group = FanotifyGroup::open(o_.bounded_queue ? QueuePolicy::bounded : QueuePolicy::unlimited);
     if (!group) return say(tools::init_error(kProg, group.error())), 1;
     auto fs = compat::make_filter(o_.exclude, o_.excludei, o_.include, o_.includei);
     if (!fs.error.empty()) return say(fs.error), 1;
@@ -237,7 +242,7 @@ std::string Stats::row_key(const Event& e) {
 }
 
 void Stats::count(const Event& e) {
-    if (e.kind == Kind::overflow) return table_.overflow();
+    if (e.kind == Kind::overflow) return overflowed();
     if (e.root < 0 || static_cast<std::size_t>(e.root) >= roots_.size()) return;
     if (filter_) {
         const Root& r = roots_[static_cast<std::size_t>(e.root)];
@@ -255,6 +260,17 @@ void Stats::count(const Event& e) {
         ++next_order_;  // other keys: first seen, first in a tie
     }
     table_.add(key_, order, e.kind);
+}
+
+// Counted for the table; said at once too (at most once a second), since
+// the table may be printed hours later.
+void Stats::overflowed() {
+    table_.overflow();
+    if (o_.on_overflow == compat::OverflowAction::exit) overflow_exit_ = true;
+    std::time_t now = std::time(nullptr);
+    if (now == last_overflow_warning_) return;
+    last_overflow_warning_ = now;
+    say(std::string(kProg) + ": the kernel event queue overflowed; some events were lost\n");
 }
 
 void Stats::print_table() {
@@ -324,11 +340,25 @@ int Stats::collect() {
                 for (const Event& e : events) count(e);
             }
         }
+        if (overflow_exit_) {
+            print_table();
+            return compat::kExitOverflow;
+        }
         if (done) {
-            // What the kernel queued before the end still counts.
-            events.clear();
-            (void)watcher_->dispatch(0, events);
-            for (const Event& e : events) count(e);
+            // What the kernel queued before the end still counts, however
+            // many reads that takes (not what comes after: a flood would
+            // never let the table be printed).
+            std::size_t budget = watcher_->queued_events();
+            while (budget > 0) {
+                events.clear();
+                if (!watcher_->dispatch(0, events) || watcher_->last_read_records() == 0) break;
+                budget -= std::min(budget, watcher_->last_read_records());
+                for (const Event& e : events) count(e);
+            }
+            if (overflow_exit_) {
+                print_table();
+                return compat::kExitOverflow;
+            }
             return finish();
         }
     }

@@ -233,14 +233,16 @@ ATTRIBUTION = Case(
 STATS_IDLE = Case(
     'fswait_r_stats_line_idle', [], shell='FSWAIT_STATS=1 exec "$FSWAIT" -r -t 1 w',
     setup='mkdir w', oracle=False, status=2,
-    stderr=BANNER_R + 'fswait: stats: read=0 foreign=0 fid_only=0 unresolved=0\n')
+    stderr=BANNER_R + 'fswait: stats: read=0 foreign=0 fid_only=0 unresolved=0\n'
+    'fswait: stats: lines_written=0 lines_lost=0 output_peak=0\n')
 # Unlinking a file queues a nameless ATTRIB (link count) and its parent's
 # DELETE: two records read, one of them dropped without a system call.
 STATS_FID_ONLY = Case(
     'fswait_r_stats_counts_nameless_records', [],
     shell='FSWAIT_STATS=1 exec "$FSWAIT" -m -r -t 1 -e attrib w',
     setup='mkdir w; touch w/f', workload='rm w/f', oracle=False, status=2,
-    stderr=BANNER_R + 'fswait: stats: read=2 foreign=0 fid_only=1 unresolved=0\n')
+    stderr=BANNER_R + 'fswait: stats: read=2 foreign=0 fid_only=1 unresolved=0\n'
+    'fswait: stats: lines_written=0 lines_lost=0 output_peak=0\n')
 
 TMPFS_CASES = [
     E31, E30, SUBDIR_AS_TYPED, NEW_DIR_WITHOUT_CREATE, SUBDIR_ATTRIB_TWICE,

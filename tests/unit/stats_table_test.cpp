@@ -357,10 +357,10 @@ BOOST_AUTO_TEST_CASE(overflow_line_after_table) {
     const std::string table = "total  create  filename\n1      1       w/\n";
     BOOST_TEST(t.render({}) == table);
     t.overflow();
+    BOOST_TEST(t.render({}) == table + "1 queue overflow: events were lost, the counts above are too low.\n");
     t.overflow(41);
     BOOST_TEST(t.grand_total() == 1u);
-    BOOST_TEST(t.render({}) ==
-               table + "42 events lost (queue overflow): the counts above are too low.\n");
+    BOOST_TEST(t.render({}) == table + "42 queue overflows: events were lost, the counts above are too low.\n");
 }
 
 BOOST_AUTO_TEST_CASE(million_keys_bounded_rows) {
