@@ -20,6 +20,8 @@ namespace {
 
 // A length that marks a switch_fd in the queue, in order with the lines.
 constexpr std::uint32_t kSwitch = std::numeric_limits<std::uint32_t>::max();
+// Buffer capacity kept between batches (bytes).
+constexpr std::size_t kKeep = 64 * 1024;
 
 }  // namespace
 
@@ -120,6 +122,10 @@ struct AsyncWriter::State {
             }
             batch.clear();
             lens.clear();
+            // A burst grew them (up to the queue's capacity); between bursts
+            // the memory goes back.
+            if (batch.capacity() > kKeep) std::string().swap(batch);
+            if (lens.capacity() > kKeep / 16) std::vector<std::uint32_t>().swap(lens);
             lock.lock();
             s->busy = false;
             s->progress.notify_all();

@@ -1,6 +1,7 @@
 #include "tools/wait_loop.hpp"
 
 #include <fcntl.h>
+#include <malloc.h>
 #include <signal.h>
 #include <sys/epoll.h>
 #include <sys/signalfd.h>
@@ -30,6 +31,9 @@ constexpr std::chrono::milliseconds kEndStall{2000};
 // A wait shorter than this means events were already queued: a stream.
 constexpr long kStreamWaitNs = 100'000;
 constexpr useconds_t kStreamNapUs = 1000;
+// After this many events, the first second without any gives memory back.
+constexpr std::size_t kTrimAfterEvents = 10000;
+constexpr int kTrimIdleMs = 1000;
 
 enum Tag : std::uint32_t { kTimer = 0xffff, kReopen = 0xfffe, kEnd = 0xfffd, kWriter = 0xfffc };
 
@@ -85,6 +89,8 @@ void release_end_signals() {
     ::raise(sig);
     ::_exit(128 + sig);
 }
+
+long seconds_between(const timespec& a, const timespec& b) { return b.tv_sec - a.tv_sec; }
 
 UniqueFd output_fd(UniqueFd outfile) {
     if (outfile) return outfile;
@@ -157,13 +163,18 @@ int WaitLoop::watch() {
         if (streaming) ::usleep(kStreamNapUs);
         timespec before, after;
         ::clock_gettime(CLOCK_MONOTONIC, &before);
-        int n = ::epoll_wait(epoll_.get(), ready, 8, -1);
+        const bool trim_due = events_since_trim_ >= kTrimAfterEvents;
+        int n = ::epoll_wait(epoll_.get(), ready, 8, trim_due ? kTrimIdleMs : -1);
         ::clock_gettime(CLOCK_MONOTONIC, &after);
         const bool short_wait =
             (after.tv_sec - before.tv_sec) * 1000000000L + (after.tv_nsec - before.tv_nsec) < kStreamWaitNs;
         streaming = false;
         if (n < 0 && errno == EINTR) continue;
         if (n < 0) return say(std::string(std::strerror(errno)) + "\n"), 1;
+        // Idle: no event for a second (other sources, such as attribution's
+        // tick, may still wake us).
+        if (trim_due && (n == 0 || seconds_between(last_event_, after) >= 1)) give_back_memory();
+        if (n == 0) continue;
         // Sources in index order and the deadline last: what the kernel
         // queued before an unmount or before the deadline still counts.
         bool timed_out = false;
@@ -189,6 +200,8 @@ int WaitLoop::watch() {
                 say("fswait: the kernel sent a malformed fanotify record; events in the same read were lost\n");
             else if (!s)
                 return say(s.error().message() + "\n"), 1;
+            events_since_trim_ += events_.size();
+            if (!events_.empty()) last_event_ = after;
             for (const Event& e : events_)
                 if (int status = handle(e); status >= 0) return status;
             if (!events_.empty()) {
@@ -203,6 +216,14 @@ int WaitLoop::watch() {
         if (paused_ || watcher_.queued_events() > 0) arm(timer_.get(), opts_.timeout);
         else return kExitTimeout;
     }
+}
+
+// A burst (a reader that fell behind, a stop) grows buffers and the heap;
+// once it is over, the memory goes back, so that RSS stays flat over days.
+void WaitLoop::give_back_memory() {
+    events_since_trim_ = 0;
+    if (events_.capacity() > 1024) std::vector<Event>().swap(events_);
+    ::malloc_trim(0);
 }
 
 // Stops (or resumes) reading the event queue while the output's queue is

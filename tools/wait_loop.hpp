@@ -59,6 +59,7 @@ private:
     void reopen();
     void writer_news();
     void pause_events(bool pause);
+    void give_back_memory();
     [[noreturn]] void end_by(int sig);
     void finish();
     std::string output_name() const;
@@ -73,6 +74,8 @@ private:
     std::vector<Event> events_;
     std::string line_;
     std::uint64_t lines_pushed_ = 0;
+    std::size_t events_since_trim_ = 0;
+    timespec last_event_{};  // CLOCK_MONOTONIC
     bool paused_ = false;
     bool journal_failing_ = false;
     std::time_t last_overflow_warning_ = 0;
