@@ -103,6 +103,11 @@ void ProcessTracker::ingest(const TaskRecord& r) {
     } else {
         c.what = r.type == Type::exec ? Change::What::exec : Change::What::rename;
         c.comm = truncate_comm(r.comm);
+        // The exec was read in-band before its record was written (perf
+        // writes it a moment after the exec): this record completes that
+        // change. Added as a change of its own, after it, its unknown exe
+        // would hide the in-band one.
+        if (c.what == Change::What::exec && complete_in_band_exec(*g, c.comm)) return;
     }
     add_change(*g, std::move(c));
 }
@@ -156,6 +161,19 @@ std::uint64_t ProcessTracker::next_exec_time(pid_t pid) const {
     return change ? change->t : kNever;
 }
 
+bool ProcessTracker::complete_in_band_exec(Generation& g, std::string& comm) {
+    for (auto it = g.changes.rbegin(); it != g.changes.rend(); ++it) {
+        if (it->what != Change::What::exec) continue;
+        if (!it->in_band_only) return false;
+        it->comm = std::move(comm);
+        it->in_band_only = false;
+        g.cached.reset();
+        g.cached_at = std::numeric_limits<std::size_t>::max();
+        return true;
+    }
+    return false;
+}
+
 void ProcessTracker::exec_seen(pid_t pid, std::string_view binary, std::uint64_t hi, std::string_view exe) {
     if (pid <= 0) return;
     Pid& p = pids_[pid];
@@ -177,7 +195,7 @@ void ProcessTracker::exec_seen(pid_t pid, std::string_view binary, std::uint64_t
     ++stats_.unmatched_execs;
     if (p.gens.empty() || p.gens.back().end != kNever) open_generation(pid, lower_bound_);
     p.floor = p.gens.size() - 1;
-    add_change(p.gens.back(), Change{hi, Change::What::exec, {}, truncate_comm(binary), std::string(exe), 0, true});
+    add_change(p.gens.back(), Change{hi, Change::What::exec, {}, truncate_comm(binary), std::string(exe), 0, true, true});
 }
 
 ProcessTracker::Who ProcessTracker::attribute(pid_t pid, std::uint64_t before) {

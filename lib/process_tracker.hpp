@@ -93,6 +93,7 @@ private:
         std::string exe;      // exec: the in-band file's path ("" = not known)
         uid_t uid = 0;        // uid
         bool matched = false; // exec: an in-band exec was matched to it
+        bool in_band_only = false;  // exec: seen in-band before any record of it
     };
     struct Generation {
         std::uint64_t start = 0;  // 0: before fswait started (or its fork was missed)
@@ -115,6 +116,8 @@ private:
     Generation& open_generation(pid_t pid, std::uint64_t start);
     void end_generation(pid_t pid, Generation& g, std::uint64_t t);
     static void add_change(Generation& g, Change c);
+    // Gives an exec seen only in-band its record's name; false when there is none.
+    static bool complete_in_band_exec(Generation& g, std::string& comm);
     std::shared_ptr<const Process> state(pid_t pid, Generation& g, std::uint64_t t);
     std::pair<std::size_t, const Change*> next_exec(const Pid& p) const;
     void prune();

@@ -78,11 +78,15 @@ std::string absolute(const std::string& path) {
 }
 
 // --json's absolute paths: the root as the kernel resolves it (its final
-// symlink kept with -P, as the watch is then on the link).
+// symlink kept with -P, as the watch is then on the link); "" (null) when it
+// has none within PATH_MAX (a working directory deeper than that), never a
+// relative one.
 std::string resolved(const std::string& path, const WaitOptions& o) {
-    if (!tools::follows(o.no_dereference, o.recursive, path)) return absolute(path);
     char buf[PATH_MAX];
-    return ::realpath(path.c_str(), buf) ? std::string(buf) : absolute(path);
+    std::string abs = tools::follows(o.no_dereference, o.recursive, path) && ::realpath(path.c_str(), buf)
+                          ? std::string(buf)
+                          : absolute(path);
+    return abs.starts_with('/') ? abs : std::string();
 }
 
 // FSWAIT_STATS=1: one line of counters at exit, for bench/ (not a user interface).

@@ -48,12 +48,9 @@ print("names back exactly:", got == want, len(got))'
 '''
 
 CASES = [
-    # OPEN DEFECT: in about 1 of 10 full-suite runs "exe" came out null
-    # (command and user right): the exec's file was not resolved. Cause not
-    # found yet; one retry until it is (a failure shows both attempts).
     Case('json_records_of_a_run', ['-q', '--json', '-e', 'close_write', 'w'], setup='mkdir w p',
          workload="sh -c 'echo $$ > p/pid; echo x > w/f'", oracle=False, root=True,
-         stdout=sh_writer_lines, retries=1),
+         stdout=sh_writer_lines),
     Case('json_hostile_names_round_trip', shell=HOSTILE, setup='mkdir w', oracle=False, root=True,
          ready='marks', marks=0, needs='command -v jq',
          stdout=b'12\njq accepts every line\nnames back exactly: True 10\n'),

@@ -199,3 +199,20 @@ BOOST_FIXTURE_TEST_CASE(a_uid_change_read_before_the_fork_record_is_kept, Fixtur
     BOOST_TEST(who(200, 50) == "touch/nobody");
     BOOST_TEST(tracker.generations() == 2u);
 }
+
+// perf writes an exec's record a moment after the exec; a batch read in
+// between sees the in-band exec first. The record then names that exec,
+// and the in-band file stays its exe (it was lost: "exe":null).
+BOOST_FIXTURE_TEST_CASE(an_exec_record_after_its_in_band_exec_completes_it, Fixture) {
+    rec(Type::fork, 10, 200, {}, 100);
+    tracker.exec_seen(200, "dash", 50, "/usr/bin/dash");
+    rec(Type::exec, 20, 200, "sh");
+    auto w = tracker.attribute(200, 50);
+    BOOST_REQUIRE(w.answer == Answer::known);
+    BOOST_TEST(w.process->comm == "sh");
+    BOOST_TEST(w.process->exe == "/usr/bin/dash");
+    BOOST_TEST(tracker.stats().unmatched_execs == 1u);
+    // A second exec, with its record, is a change of its own.
+    rec(Type::exec, 60, 200, "cat");
+    BOOST_TEST(who(200, 70) == "cat/root");
+}
