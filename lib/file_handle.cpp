@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <unistd.h>
+#include <sys/eventfd.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 
@@ -94,15 +95,24 @@ std::string fd_entry_name(int fd) {
     return slash == std::string::npos ? buf : buf.substr(slash + 1);
 }
 
-Result<UniqueFd> open_handle(int mount_fd, const FileHandle& h, int flags) {
+Result<UniqueFd> open_handle(int mount_fd, const FileHandle& h, int flags, Sys& sys) {
     std::vector<char> buf(sizeof(file_handle) + h.bytes.size());
     auto* fh = reinterpret_cast<file_handle*>(buf.data());
     fh->handle_bytes = static_cast<unsigned>(h.bytes.size());
     fh->handle_type = h.type;
     std::memcpy(fh->f_handle, h.bytes.data(), h.bytes.size());
-    UniqueFd fd(::open_by_handle_at(mount_fd, fh, flags | O_CLOEXEC));
+    UniqueFd fd(sys.open_by_handle_at(mount_fd, fh, flags | O_CLOEXEC));
     if (!fd) return errno_code();
     return fd;
+}
+
+void FdReserve::fill() {
+    // An eventfd pins no filesystem, so the reserve never keeps one busy.
+    while (fds_.size() < kSize) {
+        UniqueFd fd(::eventfd(0, EFD_CLOEXEC));
+        if (!fd) return;
+        fds_.push_back(std::move(fd));
+    }
 }
 
 }  // namespace fswait

@@ -6,9 +6,12 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <system_error>
+#include <vector>
 
 #include "lib/fanotify_records.hpp"
 #include "lib/result.hpp"
+#include "lib/sys.hpp"
 #include "lib/unique_fd.hpp"
 
 namespace fswait {
@@ -53,7 +56,40 @@ std::uint64_t fsid_of_fd(int fd);
 // is gone: a real name may end with it.
 std::string fd_entry_name(int fd);
 
-// open_by_handle_at through any fd on the same filesystem.
-Result<UniqueFd> open_handle(int mount_fd, const FileHandle& h, int flags);
+// open_by_handle_at through any fd on the same filesystem. ESTALE: the
+// object is gone for good; EMFILE/ENFILE: it may still be there.
+Result<UniqueFd> open_handle(int mount_fd, const FileHandle& h, int flags, Sys& sys = real_sys());
+
+// The process (EMFILE) or the system (ENFILE) has no descriptor left: a
+// failure that says nothing about the object and may pass.
+inline bool out_of_fds(std::error_code ec) {
+    return ec.category() == std::generic_category() && (ec.value() == EMFILE || ec.value() == ENFILE);
+}
+
+// Descriptors held back for the moment the process runs out of them, as
+// servers do for accept(): lent for one more attempt, they let a directory
+// handle be resolved (a mount fd, the directory, its parent) so that its
+// event is still delivered.
+class FdReserve {
+public:
+    static constexpr std::size_t kSize = 3;
+
+    // Tops the reserve up; what the system refuses now is taken next time.
+    void fill();
+    std::size_t size() const { return fds_.size(); }
+
+    // Closes the reserve, runs attempt() (returning an error_code, empty on
+    // success), and takes the descriptors back.
+    template <class F>
+    std::error_code lend(F&& attempt) {
+        fds_.clear();
+        std::error_code ec = attempt();
+        fill();
+        return ec;
+    }
+
+private:
+    std::vector<UniqueFd> fds_;
+};
 
 }  // namespace fswait

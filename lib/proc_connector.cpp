@@ -19,7 +19,7 @@ constexpr std::uint64_t kFreshNs = 20'000'000;
 
 }  // namespace
 
-Result<ProcConnector> ProcConnector::open(std::string proc_root) {
+Result<ProcConnector> ProcConnector::open(std::string proc_root, Sys& sys) {
     UniqueFd fd(::socket(PF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, NETLINK_CONNECTOR));
     if (!fd) return errno_code();
     // Room for a few seconds of a fork storm while fswait is stopped.
@@ -30,7 +30,7 @@ Result<ProcConnector> ProcConnector::open(std::string proc_root) {
     sa.nl_family = AF_NETLINK;
     sa.nl_groups = CN_IDX_PROC;
     if (::bind(fd.get(), reinterpret_cast<sockaddr*>(&sa), sizeof sa) < 0) return errno_code();
-    ProcConnector c(std::move(fd), std::move(proc_root));
+    ProcConnector c(std::move(fd), std::move(proc_root), sys);
     if (!c.send_op(PROC_CN_MCAST_LISTEN)) return errno_code();
     return c;
 }
@@ -59,7 +59,8 @@ bool ProcConnector::send_op(int op) {
 void ProcConnector::drain(std::vector<TaskRecord>& out, bool everything, std::uint64_t now) {
     alignas(nlmsghdr) char buf[16384];
     for (;;) {
-        ssize_t n = ::recv(fd_.get(), buf, sizeof buf, 0);
+        // read(2) on a socket is recv(2) without flags.
+        ssize_t n = sys_->read(fd_.get(), buf, sizeof buf);
         if (n < 0) {
             if (errno == EINTR) continue;
             if (errno == ENOBUFS) {

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "lib/result.hpp"
+#include "lib/sys.hpp"
 #include "lib/task_record.hpp"
 #include "lib/unique_fd.hpp"
 
@@ -19,7 +20,8 @@ class ProcConnector {
 public:
     // Needs CAP_NET_ADMIN; in a pid namespace other than the first the
     // kernel accepts the socket but sends nothing.
-    static Result<ProcConnector> open(std::string proc_root = "/proc");
+    // Its reads go through `sys` (the tests inject EINTR, EAGAIN, ENOBUFS).
+    static Result<ProcConnector> open(std::string proc_root = "/proc", Sys& sys = real_sys());
     ProcConnector(ProcConnector&&) noexcept = default;
     ProcConnector& operator=(ProcConnector&&) noexcept = default;
     ~ProcConnector();
@@ -37,13 +39,15 @@ public:
     std::uint64_t overruns() const { return overruns_; }
 
 private:
-    ProcConnector(UniqueFd fd, std::string proc_root) : fd_(std::move(fd)), proc_root_(std::move(proc_root)) {}
+    ProcConnector(UniqueFd fd, std::string proc_root, Sys& sys)
+        : fd_(std::move(fd)), proc_root_(std::move(proc_root)), sys_(&sys) {}
     void handle(const char* msg, std::size_t len, std::vector<TaskRecord>& out, bool everything,
                 std::uint64_t now);
     bool send_op(int op);
 
     UniqueFd fd_;
     std::string proc_root_;
+    Sys* sys_;  // a pointer: the connector is move-assigned
     std::uint64_t overruns_ = 0;
 };
 

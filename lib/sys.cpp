@@ -1,5 +1,6 @@
 #include "lib/sys.hpp"
 
+#include <fcntl.h>
 #include <poll.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -28,6 +29,10 @@ int Sys::undo_append(int fd, std::size_t n) {
     off_t end = ::lseek(fd, 0, SEEK_CUR);
     if (end < 0 || static_cast<std::size_t>(end) < n) return -1;
     return ::ftruncate(fd, end - static_cast<off_t>(n));
+}
+
+int Sys::open_by_handle_at(int mount_fd, file_handle* handle, int flags) {
+    return ::open_by_handle_at(mount_fd, handle, flags);
 }
 
 Sys& real_sys() {

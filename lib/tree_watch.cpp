@@ -12,6 +12,7 @@
 
 #include <cstring>
 
+#include "lib/child_dirs.hpp"
 #include "lib/dir_scan.hpp"
 #include "lib/fanotify_mask.hpp"
 #include "lib/mount_table.hpp"
@@ -63,8 +64,8 @@ std::uint64_t fsid_of_path(const std::string& path) {
 
 }  // namespace
 
-TreeWatch::TreeWatch(FanotifyGroup& group, EventSink& sink, KindSet report)
-    : group_(group), sink_(sink), tree_(!group.features().target_fid) {
+TreeWatch::TreeWatch(FanotifyGroup& group, EventSink& sink, KindSet report, Sys& sys)
+    : group_(group), sink_(sink), sys_(sys), tree_(!group.features().target_fid) {
     // Entry events are always needed to keep the tree right. DELETE_SELF and
     // MOVE_SELF are not asked for on the whole filesystem: for files they
     // come without a name (useless, and one per unlink system-wide); for
@@ -115,7 +116,7 @@ Status TreeWatch::mark_refused(int root) {
     const RootInfo& ri = roots_[static_cast<std::size_t>(root)];
     for (const auto& [point, rel] : ri.refused) {
         const std::string top = rel.empty() ? ri.key : mount_key(point, rel);
-        if (top.empty() || !mark_dir(root_path(root, rel), rel.empty() && ri.follow)) {
+        if (top.empty() || !mark_dir(root, rel, rel.empty() && ri.follow)) {
             if (rel.empty()) return errno_code();
             continue;
         }
@@ -151,9 +152,13 @@ std::string TreeWatch::root_path(int root, const std::string& rel) const {
     return p;
 }
 
-bool TreeWatch::mark_dir(const std::string& path, bool follow) {
+bool TreeWatch::mark_dir(int root, const std::string& rel, bool follow) {
     unsigned flags = FAN_MARK_ADD | FAN_MARK_ONLYDIR | (follow ? 0u : FAN_MARK_DONT_FOLLOW);
-    return ::fanotify_mark(group_.fd(), flags, inode_mask_, AT_FDCWD, path.c_str()) == 0;
+    if (::fanotify_mark(group_.fd(), flags, inode_mask_, AT_FDCWD, root_path(root, rel).c_str()) == 0) return true;
+    if (errno != ENAMETOOLONG) return false;
+    // Deeper than PATH_MAX: by descriptor (not O_PATH: fanotify_mark refuses it).
+    UniqueFd dir = open_below(roots_[static_cast<std::size_t>(root)].path, rel, O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
+    return dir && ::fanotify_mark(group_.fd(), flags, inode_mask_, dir.get(), nullptr) == 0;
 }
 
 // Marks every directory below `rel` (already marked itself). With `report`,
@@ -165,7 +170,7 @@ void TreeWatch::walk_marking(int root, const std::string& key, const std::string
     while (!todo.empty()) {
         Pending p = std::move(todo.front());
         todo.pop_front();
-        UniqueFd dfd(::open(root_path(root, p.rel).c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+        UniqueFd dfd = open_below(roots_[static_cast<std::size_t>(root)].path, p.rel, O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
         if (!dfd) continue;
         scan_dir(dfd.get(), [&](std::string_view name, bool dir) {
             if (report) sink_.deliver(root, Kind::create, dir, p.rel, name, 0, pid);
@@ -179,7 +184,7 @@ void TreeWatch::walk_marking(int root, const std::string& key, const std::string
                 return;
             }
             tree_.add(child, p.key, name);
-            if (mark_dir(root_path(root, rel_child))) todo.push_back({std::move(child), root, std::move(rel_child)});
+            if (mark_dir(root, rel_child)) todo.push_back({std::move(child), root, std::move(rel_child)});
         });
     }
 }
@@ -261,18 +266,20 @@ std::uint64_t TreeWatch::fsid_of(std::string_view key) {
 
 Result<UniqueFd> TreeWatch::open_key(std::string_view key, int flags) {
     int mfd = mount_fd_for(fsid_of(key));
-    if (mfd < 0) return std::error_code(ENODEV, std::generic_category());
-    return open_handle(mfd, handle_from_key(key), flags);
+    if (mfd < 0) return out_of_fds(errno_code()) ? errno_code() : errno_code(ENODEV);
+    return open_handle(mfd, handle_from_key(key), flags, sys_);
 }
 
 int TreeWatch::mount_fd_for(std::uint64_t fsid) {
+    errno = ENODEV;  // unless an open below says why
     auto it = step_mount_fds_.find(fsid);
     if (it != step_mount_fds_.end()) return it->second;
     int fd = -1;
     if (auto dirs = mount_dirs_.find(fsid); dirs != mount_dirs_.end())
         for (const std::string& d : dirs->second)
             if ((fd = ::open(d.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) break;
-    step_mount_fds_.emplace(fsid, fd);
+    // A lack of descriptors may pass within the batch (the reserve is lent).
+    if (fd >= 0 || !out_of_fds(errno_code())) step_mount_fds_.emplace(fsid, fd);
     return fd;
 }
 
@@ -283,29 +290,49 @@ void TreeWatch::end_batch() {
         if (fd >= 0) ::close(fd);
     step_mount_fds_.clear();
     ignored_now_.clear();
+    // Taken after the set-up (the first walk step ends a batch), so that it
+    // never makes the set-up itself run out of descriptors.
+    spare_fds_.fill();
 }
 
-bool TreeWatch::resolve(std::string key) {
+// Out of descriptors, the directory may well exist: its event is not dropped
+// for that; a second attempt, with the reserve lent, goes on from there.
+bool TreeWatch::resolve(const std::string& key) {
+    auto attempt = [&]() -> std::error_code {
+        std::string rel;
+        auto loc = tree_.locate(key, rel);
+        return loc.state == DirTree::State::unknown ? resolve_once(std::string(loc.missing)) : std::error_code();
+    };
+    std::error_code ec = attempt();
+    if (!out_of_fds(ec)) return !ec;
+    ++stats_.no_fds;
+    ec = spare_fds_.lend(attempt);
+    if (out_of_fds(ec)) ++stats_.no_fds_lost;
+    return !ec;
+}
+
+std::error_code TreeWatch::resolve_once(std::string key) {
     auto fd = open_key(key, O_PATH);
-    if (!fd) return false;
+    if (!fd) return fd.error();
     UniqueFd cur = std::move(*fd);
     for (int depth = 0; depth < kMaxResolveDepth && !tree_.contains(key); ++depth) {
         UniqueFd parent(::openat(cur.get(), "..", O_PATH | O_CLOEXEC | O_DIRECTORY));
-        if (!parent) return false;
+        if (!parent) return errno_code();
         auto ph = handle_of_fd(parent.get());
-        if (!ph) return false;
+        if (!ph) return ph.error();
         std::string pkey = key_of(*ph);
         if (pkey == key) {  // the top of the mount
             tree_.set_outside(key);
             break;
         }
         std::string name = fd_entry_name(cur.get());
-        if (name.empty()) return false;
+        if (name.empty()) name = child_dir_name(parent.get(), cur.get());
+        if (name.empty()) return errno_code(ENOENT);
         tree_.add(key, pkey, name);
         cur = std::move(parent);
         key = std::move(pkey);
     }
-    return true;
+    return {};
 }
 
 DirTree::Located TreeWatch::where(std::string_view key, std::string& rel) {
@@ -458,7 +485,7 @@ void TreeWatch::translate_entry_event(const FanRecord& r, KindSet kinds) {
         if (!child.empty()) tree_.add(child, dir_key, name);
         if (!child.empty() && inode_marked(child)) {
             std::string sub = join(rel, name);
-            if (mark_dir(root_path(loc.root, sub))) walk_marking(loc.root, child, sub, kinds.has(Kind::create), r.pid);
+            if (mark_dir(loc.root, sub)) walk_marking(loc.root, child, sub, kinds.has(Kind::create), r.pid);
         }
     } else if (kinds.has(Kind::moved_from) && !child.empty()) {
         tree_.set_outside(child);
@@ -511,7 +538,7 @@ void TreeWatch::translate_rename(const FanRecord& r) {
         if (in1) sink_.deliver(to.root, Kind::move_self, false, join(to_rel, new_name), "", 0, r.pid);
         else if (inode_marked(moved)) {
             std::string sub = join(to_rel, new_name);
-            if (mark_dir(root_path(to.root, sub))) walk_marking(to.root, moved, sub, false, r.pid);
+            if (mark_dir(to.root, sub)) walk_marking(to.root, moved, sub, false, r.pid);
         } else {
             // Moved in from outside: it and its subdirectories may carry
             // ignore marks, and the tree does not know what is below it.

@@ -25,12 +25,15 @@ struct TreeStats {
     std::uint64_t records = 0;     // records that reached the tree translator
     std::uint64_t foreign = 0;     // resolved as outside every tree
     std::uint64_t fid_only = 0;    // file self events without a name: dropped without a syscall
-    std::uint64_t unresolved = 0;  // directory gone before it could be named
+    std::uint64_t unresolved = 0;  // directory gone (or no fd left) before it could be named
+    std::uint64_t no_fds = 0;      // resolutions refused a descriptor (EMFILE, ENFILE): retried
+                                   // with the reserve
+    std::uint64_t no_fds_lost = 0; // ... and refused again: the event is dropped (unresolved)
 };
 
 class TreeWatch {
 public:
-    TreeWatch(FanotifyGroup& group, EventSink& sink, KindSet report);
+    TreeWatch(FanotifyGroup& group, EventSink& sink, KindSet report, Sys& sys = real_sys());
 
     // Marks the filesystems of the tree at `path` (root index `root`) and
     // queues its seeding walk. `excluded`: @path entries, as typed.
@@ -85,7 +88,8 @@ private:
     // Where a directory is, resolving it through open_by_handle_at when the
     // tree does not know it yet.
     DirTree::Located where(std::string_view key, std::string& rel);
-    bool resolve(std::string key);
+    bool resolve(const std::string& key);
+    std::error_code resolve_once(std::string key);
     std::string lookup_child(const std::string& dir_key, const std::string& name);
     std::string mount_key(const std::string& point, const std::string& rel);
     void ignore_dir(std::string_view key);
@@ -103,13 +107,15 @@ private:
     void scan(const Pending& p, int dirfd);
     // Inode-mark mode (a filesystem that refuses FAN_MARK_FILESYSTEM: btrfs
     // subvolumes, overlayfs): every directory gets its own mark.
-    bool mark_dir(const std::string& path, bool follow = false);
+    bool mark_dir(int root, const std::string& rel, bool follow = false);
     void walk_marking(int root, const std::string& key, const std::string& rel, bool report, pid_t pid);
     Status mark_refused(int root);
     std::string root_path(int root, const std::string& rel) const;
 
     FanotifyGroup& group_;
     EventSink& sink_;
+    Sys& sys_;
+    FdReserve spare_fds_;
     std::uint64_t fs_mask_ = 0;
     std::uint64_t inode_mask_ = 0;
     bool ignore_marks_ = true;

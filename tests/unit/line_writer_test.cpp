@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -375,4 +376,159 @@ BOOST_AUTO_TEST_CASE(write_returning_zero_does_not_spin_forever) {
     // EDEADLK is only the fake's emergency stop after 1000 calls.
     BOOST_TEST(st.error() != code(EDEADLK));
     BOOST_TEST(sys.received.empty());
+}
+
+// Fault injection at every position of a line (issue 7): the outcome must
+// not depend on where in the line the kernel interrupted or gave up.
+
+BOOST_AUTO_TEST_CASE(eintr_before_every_write_for_every_chunk_size) {
+    for (std::size_t k = 1; k <= kLine.size(); ++k) {
+        BOOST_TEST_CONTEXT("chunk " << k) {
+            FakeSys sys;
+            const std::size_t chunks = (kLine.size() + k - 1) / k;
+            for (std::size_t i = 0; i < chunks; ++i) {
+                sys.writes.push_back(fail(EINTR));
+                sys.writes.push_back(accept(k));
+            }
+            LineWriter w(3, sys);
+            BOOST_TEST(w.write(kLine).ok());
+            BOOST_TEST(sys.received == kLine);
+            BOOST_TEST(sys.write_calls == static_cast<int>(2 * chunks));
+            BOOST_TEST(sys.wait_calls == 0);
+        }
+    }
+}
+
+BOOST_AUTO_TEST_CASE(a_short_write_of_every_size_is_finished_and_the_next_line_follows) {
+    for (std::size_t k = 1; k < kLine.size(); ++k) {
+        BOOST_TEST_CONTEXT("first write took " << k) {
+            FakeSys sys;
+            sys.writes = {accept(k)};
+            LineWriter w(3, sys);
+            BOOST_TEST(w.write(kLine).ok());
+            BOOST_TEST(w.write("next\n").ok());
+            BOOST_TEST(sys.received == kLine + "next\n");
+            BOOST_TEST(sys.asked == (std::vector<std::size_t>{kLine.size(), kLine.size() - k, 5}),
+                       boost::test_tools::per_element());
+        }
+    }
+}
+
+BOOST_AUTO_TEST_CASE(eagain_before_every_write_waits_each_time) {
+    const std::string line = "0123456789\n";
+    FakeSys sys;
+    for (int i = 0; i < 4; ++i) {
+        sys.writes.push_back(fail(EAGAIN));
+        sys.writes.push_back(accept(3));
+    }
+    LineWriter w(5, sys);
+    BOOST_TEST(w.write(line).ok());
+    BOOST_TEST(sys.received == line);
+    BOOST_TEST(sys.trace == "wpwwpwwpwwpw");
+    BOOST_TEST(sys.wait_calls == 4);
+}
+
+namespace {
+
+// Real writes to a real file until the "disk" holds `budget` more bytes;
+// then every write fails with `err` (0: returns 0, as a device that takes
+// nothing). undo_append is the real one.
+class BudgetSys : public fswait::Sys {
+public:
+    explicit BudgetSys(std::size_t budget, int err = ENOSPC) : budget_(budget), err_(err) {}
+    void free_space(std::size_t n) { budget_ += n; }
+    int write_calls = 0;
+
+    ssize_t write(int fd, const void* buf, std::size_t n) override {
+        if (++write_calls > 1000) {  // a retry loop that never ends: stop it
+            errno = EDEADLK;
+            return -1;
+        }
+        if (budget_ == 0) {
+            if (err_ == 0) return 0;
+            errno = err_;
+            return -1;
+        }
+        ssize_t r = Sys::write(fd, buf, n < budget_ ? n : budget_);
+        if (r > 0) budget_ -= static_cast<std::size_t>(r);
+        return r;
+    }
+
+private:
+    std::size_t budget_;
+    int err_;
+};
+
+// A log as fswait opens it for -o: O_APPEND; unlinked at once.
+struct AppendLog {
+    int fd = -1;
+    AppendLog() {
+        char path[] = "/tmp/fswait-line-writer-XXXXXX";
+        fd = ::mkstemp(path);
+        BOOST_REQUIRE(fd >= 0);
+        ::unlink(path);
+        BOOST_REQUIRE(::fcntl(fd, F_SETFL, O_APPEND) == 0);
+        BOOST_REQUIRE(::write(fd, "first line\n", 11) == 11);
+    }
+    ~AppendLog() { ::close(fd); }
+    std::string contents() const {
+        struct stat st;
+        BOOST_REQUIRE(::fstat(fd, &st) == 0);
+        std::string s(static_cast<std::size_t>(st.st_size), '\0');
+        BOOST_REQUIRE(::pread(fd, s.data(), s.size(), 0) == static_cast<ssize_t>(s.size()));
+        return s;
+    }
+};
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(enospc_at_every_point_of_a_line_leaves_only_whole_lines_and_writing_resumes) {
+    for (std::size_t cut = 1; cut < kLine.size(); ++cut) {
+        BOOST_TEST_CONTEXT("disk full after " << cut << " bytes") {
+            AppendLog log;
+            BudgetSys sys(cut);
+            LineWriter w(log.fd, sys);
+            auto st = w.write(kLine);
+            BOOST_TEST(st.error() == code(ENOSPC));
+            BOOST_TEST(log.contents() == "first line\n");
+            // Space again: the next line goes in whole, right after.
+            sys.free_space(1000);
+            BOOST_TEST(w.write("third\n").ok());
+            BOOST_TEST(log.contents() == "first line\nthird\n");
+        }
+    }
+}
+
+BOOST_AUTO_TEST_CASE(eio_mid_line_is_returned_at_once_and_the_part_taken_back) {
+    AppendLog log;
+    BudgetSys sys(10, EIO);
+    LineWriter w(log.fd, sys);
+    auto st = w.write(kLine);
+    BOOST_TEST(st.error() == code(EIO));
+    BOOST_TEST(sys.write_calls == 2);  // 10 bytes, then EIO: no retry
+    BOOST_TEST(log.contents() == "first line\n");
+}
+
+BOOST_AUTO_TEST_CASE(write_returning_zero_mid_line_is_a_full_disk) {
+    AppendLog log;
+    BudgetSys sys(7, 0);
+    LineWriter w(log.fd, sys);
+    auto st = w.write(kLine);
+    BOOST_TEST(st.error() == code(ENOSPC));
+    BOOST_TEST(sys.write_calls == 2);
+    BOOST_TEST(log.contents() == "first line\n");
+}
+
+BOOST_AUTO_TEST_CASE(a_pipe_cannot_take_a_part_back_and_the_write_error_is_kept) {
+    int p[2];
+    BOOST_REQUIRE(::pipe2(p, O_CLOEXEC) == 0);
+    BudgetSys sys(5, ENOSPC);
+    LineWriter w(p[1], sys);
+    auto st = w.write(kLine);
+    // Not undo_append's ESPIPE: the caller must learn why the line failed.
+    BOOST_TEST(st.error() == code(ENOSPC));
+    char buf[64];
+    BOOST_TEST(::read(p[0], buf, sizeof buf) == 5);
+    ::close(p[0]);
+    ::close(p[1]);
 }
