@@ -72,6 +72,12 @@ public:
     // Recursive mode's counters (null otherwise).
     const TreeStats* tree_stats() const { return tree_ ? &tree_->stats() : nullptr; }
 
+    // Events dropped because no descriptor was left to name their directory
+    // (EMFILE, ENFILE, even with the reserve), since the start.
+    std::uint64_t lost_for_fds() const {
+        return children_.no_fds_lost() + (tree_ ? tree_->stats().no_fds_lost : 0);
+    }
+
 private:
     Watcher(FanotifyGroup group, const WatcherOptions& opts);
     Status read_events();  // into out_

@@ -96,7 +96,9 @@ void print_stats(const Watcher& w, const AsyncWriter::Stats& out) {
 
     if (const TreeStats* t = w.tree_stats())
         say("fswait: stats: read=" + std::to_string(t->records) + " foreign=" + std::to_string(t->foreign) +
-            " fid_only=" + std::to_string(t->fid_only) + " unresolved=" + std::to_string(t->unresolved) + "\n");
+            " fid_only=" + std::to_string(t->fid_only) + " unresolved=" + std::to_string(t->unresolved) +
+            (t->no_fds ? " no_fds=" + std::to_string(t->no_fds) : std::string()) +
+            (w.lost_for_fds() ? " no_fds_lost=" + std::to_string(w.lost_for_fds()) : std::string()) + "\n");
     if (auto a = w.attribution_stats())
         say(fmt::format("fswait: stats: exec_marks={} perf={} connector={} perf_lost={} connector_overruns={} "
                         "execs_matched={} execs_unmatched={} ambiguous={} unknown={} proc_reads={} "

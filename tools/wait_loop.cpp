@@ -199,7 +199,8 @@ int WaitLoop::watch() {
             if (!s && s.error().value() == EBADMSG)
                 say("fswait: the kernel sent a malformed fanotify record; events in the same read were lost\n");
             else if (!s)
-                return say(s.error().message() + "\n"), 1;
+                return say("fswait: cannot read events: " + s.error().message() + "\n"), 1;
+            warn_lost_for_fds();
             events_since_trim_ += events_.size();
             if (!events_.empty()) last_event_ = after;
             for (const Event& e : events_)
@@ -294,6 +295,18 @@ void WaitLoop::to_journal(const compat::JsonRecord& r, std::string_view line) {
     if (!journal_failing_)
         say("fswait: cannot send to the journal: " + std::string(std::strerror(-err)) + "; events are being lost\n");
     journal_failing_ = true;
+}
+
+// Said once a second at most, like an overflow: the remedy is the user's.
+void WaitLoop::warn_lost_for_fds() {
+    const std::uint64_t lost = watcher_.lost_for_fds();
+    if (lost == lost_for_fds_) return;
+    lost_for_fds_ = lost;
+    std::time_t now = std::time(nullptr);
+    if (now == last_fds_warning_) return;
+    last_fds_warning_ = now;
+    say("fswait: out of file descriptors: events in directories not named yet are being lost; "
+        "raise the limit (ulimit -n)\n");
 }
 
 void WaitLoop::warn_overflow() {

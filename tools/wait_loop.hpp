@@ -56,6 +56,7 @@ private:
     void record(std::string_view type, std::string_view message);
     void to_journal(const compat::JsonRecord& r, std::string_view line);
     void warn_overflow();
+    void warn_lost_for_fds();
     void reopen();
     void writer_news();
     void pause_events(bool pause);
@@ -79,6 +80,8 @@ private:
     bool paused_ = false;
     bool journal_failing_ = false;
     std::time_t last_overflow_warning_ = 0;
+    std::uint64_t lost_for_fds_ = 0;
+    std::time_t last_fds_warning_ = 0;
 };
 
 }  // namespace fswait::tools

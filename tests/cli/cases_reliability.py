@@ -165,6 +165,18 @@ CASES = [
                 'valid': b'every line is JSON\n'},
          signal='INT', status=130, oracle=False, root=True, deadline=20),
 
+    # ---- out of file descriptors ----------------------------------------------
+    # 12 fds: enough to start, none left to name a directory the start-up
+    # walk could not open: that event is lost, and said so; a directory
+    # made while watching is known from its CREATE and still named.
+    Case('out_of_fds_loss_is_said_not_silent', shell='exec prlimit --nofile=12 "$FSWAIT" -m -r -e create w',
+         setup='mkdir -p w/a/b/c', workload='mkdir w/n; touch w/n/f; touch w/a/b/c/x',
+         stdout=b'w/ CREATE,ISDIR n\nw/n/ CREATE f\n',
+         stderr='Setting up watches.  Beware: since -r was given, this may take a while!\n'
+                'Watches established.\nfswait: out of file descriptors: events in directories not named '
+                'yet are being lost; raise the limit (ulimit -n)\n',
+         signal='INT', status=130, oracle=False, root=True, needs='command -v prlimit'),
+
     # ---- fswatch-stats ------------------------------------------------------
     Case('stats_overflow_counted_below_the_table', '--bounded-queue -t 2 -e create w',
          tool='stats', setup='mkdir w', workload=stalled(OVERFLOWING),
