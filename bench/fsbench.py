@@ -18,8 +18,6 @@ generator (gen.c) when present, else an equivalent Python generator is used and 
 """
 import argparse
 import os
-import shutil
-import signal
 import sys
 
 import fsbench_common
@@ -65,19 +63,9 @@ def main():
         print('fsbench: must run as root (mount, drop_caches, fanotify filesystem marks)',
               file=sys.stderr)
         return 1
-    if not args.no_unshare and os.environ.get('FSBENCH_IN_NS') != '1' and shutil.which('unshare'):
-        os.environ['FSBENCH_IN_NS'] = '1'
-        sys.stdout.flush()
-        os.execvp('unshare', ['unshare', '--mount', '--propagation', 'private', '--',
-                              sys.executable, os.path.abspath(__file__)] + sys.argv[1:])
-
-    def on_signal(signum, frame):
-        raise KeyboardInterrupt(f'signal {signum}')
-    for s in (signal.SIGTERM, signal.SIGHUP):
-        signal.signal(s, on_signal)
-    # A Python-level handler (not SIG_IGN, which a background job inherits) makes the
-    # monitors start with SIGINT at its default, so stop() can end them with SIGINT.
-    signal.signal(signal.SIGINT, signal.default_int_handler)
+    if not args.no_unshare:
+        fsbench_common.enter_private_mounts('FSBENCH_IN_NS', __file__)
+    fsbench_common.trap_signals()
     fsbench_common.PDEATH = fsbench_common._make_pdeath()
     IMAGE_DIR[0] = args.image_dir
     RES.start()

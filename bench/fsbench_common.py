@@ -155,6 +155,30 @@ def run(argv, timeout=600, **kw):
     return r.stdout.decode(errors='replace')
 
 
+def enter_private_mounts(flag, script):
+    """Re-executes `script` with the same arguments in a private mount
+    namespace (once: `flag` in the environment marks the second run), so that
+    its tmpfs mounts vanish with it whatever happens."""
+    if os.environ.get(flag) == '1' or not shutil.which('unshare'):
+        return
+    os.environ[flag] = '1'
+    sys.stdout.flush()
+    os.execvp('unshare', ['unshare', '--mount', '--propagation', 'private', '--',
+                          sys.executable, os.path.abspath(script)] + sys.argv[1:])
+
+
+def trap_signals():
+    """SIGTERM and SIGHUP end the run through KeyboardInterrupt (so that the
+    clean-up runs), and SIGINT gets a Python-level handler: not SIG_IGN, which
+    a background job inherits, so that the monitors start with SIGINT at its
+    default and stop() can end them with it."""
+    def on_signal(signum, frame):
+        raise KeyboardInterrupt(f'signal {signum}')
+    for s in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(s, on_signal)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
 def _make_pdeath():
     """preexec_fn giving the child PR_SET_PDEATHSIG=SIGKILL: it dies with this script.
 

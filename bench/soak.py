@@ -30,7 +30,6 @@ import argparse
 import os
 import re
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -309,17 +308,8 @@ def main():
     if os.geteuid() != 0:
         print('soak: must run as root (mount, fanotify filesystem marks)', file=sys.stderr)
         return 1
-    if os.environ.get('SOAK_IN_NS') != '1' and shutil.which('unshare'):
-        os.environ['SOAK_IN_NS'] = '1'
-        sys.stdout.flush()
-        os.execvp('unshare', ['unshare', '--mount', '--propagation', 'private', '--',
-                              sys.executable, os.path.abspath(__file__)] + sys.argv[1:])
-
-    def on_signal(signum, frame):
-        raise KeyboardInterrupt(f'signal {signum}')
-    for s in (signal.SIGTERM, signal.SIGHUP):
-        signal.signal(s, on_signal)
-    signal.signal(signal.SIGINT, signal.default_int_handler)
+    fsbench_common.enter_private_mounts('SOAK_IN_NS', __file__)
+    fsbench_common.trap_signals()
     fsbench_common.PDEATH = fsbench_common._make_pdeath()
     try:
         run(args)
