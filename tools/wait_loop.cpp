@@ -346,6 +346,7 @@ void WaitLoop::end_by(int sig) {
         events_.clear();
         if (!watcher_.dispatch(0, events_) || watcher_.last_read_records() == 0) break;
         budget -= std::min(budget, watcher_.last_read_records());
+        warn_lost_for_fds();
         if (std::any_of(events_.begin(), events_.end(), [&](const Event& e) { return handle(e) >= 0; })) break;
     }
     record("stop", sig == SIGINT ? "SIGINT" : "SIGTERM");
