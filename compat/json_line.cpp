@@ -107,9 +107,21 @@ Civil civil_from_days(std::int64_t z) {
     return {yoe + era * 400 + (month <= 2 ? 1 : 0), month, day};
 }
 
-std::int64_t floor_div(std::int64_t a, std::int64_t b) {
-    const std::int64_t q = a / b;
-    return (a % b != 0 && ((a < 0) != (b < 0))) ? q - 1 : q;
+// Quotient rounded down and remainder in [0, b), for b > 0. Computing the
+// remainder as a - q * b instead overflows for a near INT64_MIN (q * b is
+// then below it).
+struct FloorDiv {
+    std::int64_t quot;
+    std::int64_t rem;
+};
+
+FloorDiv floor_div(std::int64_t a, std::int64_t b) {
+    FloorDiv d{a / b, a % b};
+    if (d.rem < 0) {
+        d.rem += b;
+        --d.quot;
+    }
+    return d;
 }
 
 }  // namespace
@@ -169,12 +181,12 @@ void append_base64(std::string& out, std::string_view s) {
 bool append_rfc3339_utc(std::string& out, timespec t) {
     constexpr std::int64_t kNano = 1'000'000'000;
     std::int64_t sec = static_cast<std::int64_t>(t.tv_sec);
-    const std::int64_t nsec = static_cast<std::int64_t>(t.tv_nsec);
-    if (__builtin_add_overflow(sec, floor_div(nsec, kNano), &sec)) return false;
-    const std::int64_t frac = nsec - floor_div(nsec, kNano) * kNano;  // [0, 1e9)
-    const std::int64_t days = floor_div(sec, 86400);
-    const std::int64_t tod = sec - days * 86400;  // [0, 86400)
-    const Civil d = civil_from_days(days);
+    const FloorDiv nsec = floor_div(static_cast<std::int64_t>(t.tv_nsec), kNano);
+    if (__builtin_add_overflow(sec, nsec.quot, &sec)) return false;
+    const std::int64_t frac = nsec.rem;  // [0, 1e9)
+    const FloorDiv days = floor_div(sec, 86400);
+    const std::int64_t tod = days.rem;  // [0, 86400)
+    const Civil d = civil_from_days(days.quot);
     if (d.year >= 0 && d.year <= 9999) append_padded(out, d.year, 4);
     else append_int(out, d.year);
     out += '-';

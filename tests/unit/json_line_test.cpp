@@ -261,6 +261,18 @@ BOOST_AUTO_TEST_CASE(times) {
     BOOST_TEST(line(r).find(",\"time\":null,") != std::string::npos);
 }
 
+// Found by fuzz/json_fuzz.cpp: near INT64_MIN, splitting off the day or the
+// nanoseconds overflowed (undefined behaviour) instead of giving a date.
+// Expected values from Python's proleptic Gregorian calendar.
+BOOST_AUTO_TEST_CASE(times_at_the_int64_limits) {
+    BOOST_TEST(rfc3339(0, INT64_MIN) == "1677-09-21T00:12:43.145224192Z");
+    BOOST_TEST(rfc3339(INT64_MIN, 0) == "-292277022657-01-27T08:29:52.000000000Z");
+    BOOST_TEST(rfc3339(INT64_MIN, 999999999) == "-292277022657-01-27T08:29:52.999999999Z");
+    BOOST_TEST(rfc3339(INT64_MIN + 1, -1) == "-292277022657-01-27T08:29:52.999999999Z");
+    BOOST_TEST(rfc3339(INT64_MIN, -1) == "(false)");
+    BOOST_TEST(rfc3339(INT64_MAX, 999999999) == "292277026596-12-04T15:30:07.999999999Z");
+}
+
 // Independent reference for is_valid_utf8: decode, then reject overlong
 // forms, surrogates and code points above U+10FFFF.
 namespace {
