@@ -101,8 +101,9 @@ def scratch_dir(fs='tmpfs', image_dir=None):
 
 def _reset_signals():
     # The watcher must die from signals the way a shell-started one would,
-    # even if this runner was started with some of them ignored.
-    for sig in (signals.SIGINT, signals.SIGTERM, signals.SIGPIPE, signals.SIGQUIT):
+    # even if this runner was started with some of them ignored (nohup
+    # ignores SIGHUP, a background job SIGINT).
+    for sig in (signals.SIGINT, signals.SIGTERM, signals.SIGPIPE, signals.SIGQUIT, signals.SIGHUP):
         signals.signal(sig, signals.SIG_DFL)
 
 
