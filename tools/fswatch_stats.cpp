@@ -11,7 +11,6 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <ctime>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -113,7 +112,7 @@ private:
     UniqueFd sigfd_, timer_;
     bool end_requested_ = false;
     bool overflow_exit_ = false;  // --on-overflow=exit and the queue overflowed
-    std::time_t last_overflow_warning_ = 0;
+    tools::OncePerSecond overflow_warning_;
     std::string key_;
 };
 
@@ -267,10 +266,7 @@ void Stats::count(const Event& e) {
 void Stats::overflowed() {
     table_.overflow();
     if (o_.on_overflow == compat::OverflowAction::exit) overflow_exit_ = true;
-    std::time_t now = std::time(nullptr);
-    if (now == last_overflow_warning_) return;
-    last_overflow_warning_ = now;
-    say(std::string(kProg) + ": the kernel event queue overflowed; some events were lost\n");
+    if (overflow_warning_.due()) say(tools::overflow_warning(kProg));
 }
 
 void Stats::print_table() {

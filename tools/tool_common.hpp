@@ -1,6 +1,7 @@
 // What both mains (fswait, fswatch-stats) say and read the same way.
 #pragma once
 
+#include <ctime>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -27,5 +28,25 @@ std::string watch_error(std::string_view verb, const std::string& path, std::err
 // -P watches a symlink itself; but under -r, inotify-tools descends into a
 // symlink to a directory regardless (it re-adds the root as "link/").
 bool follows(bool no_dereference, bool recursive, const std::string& path);
+
+// Loss must never be silent, but one line a second is enough to say it:
+// true at most once per wall-clock second.
+class OncePerSecond {
+public:
+    bool due() {
+        const std::time_t now = std::time(nullptr);
+        if (now == last_) return false;
+        last_ = now;
+        return true;
+    }
+
+private:
+    std::time_t last_ = 0;
+};
+
+// The warning both tools give when the kernel reports lost events.
+inline std::string overflow_warning(std::string_view prog) {
+    return std::string(prog) + ": the kernel event queue overflowed; some events were lost\n";
+}
 
 }  // namespace fswait::tools

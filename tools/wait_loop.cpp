@@ -302,19 +302,13 @@ void WaitLoop::warn_lost_for_fds() {
     const std::uint64_t lost = watcher_.lost_for_fds();
     if (lost == lost_for_fds_) return;
     lost_for_fds_ = lost;
-    std::time_t now = std::time(nullptr);
-    if (now == last_fds_warning_) return;
-    last_fds_warning_ = now;
+    if (!fds_warning_.due()) return;
     say("fswait: out of file descriptors: events in directories not named yet are being lost; "
         "raise the limit (ulimit -n)\n");
 }
 
 void WaitLoop::warn_overflow() {
-    // Loss must never be silent, but one line a second is enough to say it.
-    std::time_t now = std::time(nullptr);
-    if (now == last_overflow_warning_) return;
-    last_overflow_warning_ = now;
-    say("fswait: the kernel event queue overflowed; some events were lost\n");
+    if (overflow_warning_.due()) say(overflow_warning("fswait"));
 }
 
 void WaitLoop::reopen() {

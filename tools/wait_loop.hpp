@@ -18,6 +18,7 @@
 #include "lib/async_writer.hpp"
 #include "lib/unique_fd.hpp"
 #include "lib/watcher.hpp"
+#include "tools/tool_common.hpp"
 
 namespace fswait::tools {
 
@@ -79,9 +80,9 @@ private:
     timespec last_event_{};  // CLOCK_MONOTONIC
     bool paused_ = false;
     bool journal_failing_ = false;
-    std::time_t last_overflow_warning_ = 0;
+    OncePerSecond overflow_warning_;
     std::uint64_t lost_for_fds_ = 0;
-    std::time_t last_fds_warning_ = 0;
+    OncePerSecond fds_warning_;
 };
 
 }  // namespace fswait::tools
