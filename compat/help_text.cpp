@@ -69,6 +69,9 @@ void append_options(std::string& out) {
         {"--journal", {"Send events to journald as structured entries", "(FSWAIT_* fields) instead of standard output."}},
         {"--bounded-queue", {"Use the kernel's queue limit instead of an", "unlimited queue (then events can be lost)."}},
         {"--on-overflow <action>", {"When events were lost: rescan (warn, repair the", "watch, go on; the default) or exit (status 3)."}},
+        {"-I|--inotify", {"Watch with inotify (no process attribution: %p %c", "%u print ?). The default without CAP_SYS_ADMIN."}},
+        {"-F|--fanotify", {"Watch with fanotify only: fail rather than fall", "back to inotify."}},
+        {"-S|--filesystem", {"Watch the whole filesystem each path is on", "(fanotify; paths print absolute)."}},
         {"--format <fmt>", {
             "Print each event as <fmt>, followed by a newline:",
             "%w watched path     %f name inside it",
@@ -81,10 +84,6 @@ void append_options(std::string& out) {
         {"--no-newline", {"Do not add the newline after --format."}},
         {"--timefmt <fmt>", {"strftime(3) format for %T in --format."}},
     });
-    // Prose, not option lines: completion should not offer what is rejected.
-    out += "Not supported by this version (rejected with an error):\n"
-           "\tdaemon (-d), syslog (-s), inotify (-I), fanotify (-F)\n"
-           "\tand filesystem (-S) options.\n";
 }
 
 void append_exit_status(std::string& out) {

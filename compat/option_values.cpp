@@ -44,19 +44,6 @@ std::string prog_name(int argc, char* argv[], const char* fallback) {
     return std::string(path.substr(path.rfind('/') + 1));  // npos + 1 == 0
 }
 
-const char* unsupported_backend(int c) {
-    switch (c) {
-    case 'I': return "inotify";
-    case 'F': return "fanotify";
-    case 'S': return "filesystem";
-    default: return nullptr;
-    }
-}
-
-std::string unsupported_message(const std::string& prog, const char* name) {
-    return prog + ": option '--" + name + "' is not supported by this version\n";
-}
-
 const char* regex_conflict(bool exclude, bool excludei, bool include, bool includei) {
     if (exclude && excludei) return "--exclude and --excludei cannot both be specified.\n";
     if (include && includei) return "--include and --includei cannot both be specified.\n";

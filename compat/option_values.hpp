@@ -9,6 +9,9 @@
 
 namespace fswait::compat {
 
+// -I, -F, -S (inotify-tools 4.x): the last one given counts.
+enum class Backend { automatic, inotify, fanotify, filesystem };
+
 // -t: nullopt and `value` set when valid; otherwise the lines to print, from
 // the checks of inotify-tools' is_timeout_option_valid(), in its order:
 // empty, then strtol's errno, then trailing garbage (so
@@ -26,10 +29,6 @@ EventsArg parse_events_arg(const char* arg);
 // basename of argv[0], or `fallback` without one.
 std::string prog_name(int argc, char* argv[], const char* fallback);
 
-// -I, -F, -S (inotify-tools' backend choices): their long name; nullptr for
-// any other option. Both tools refuse them rather than ignore them.
-const char* unsupported_backend(int c);
-std::string unsupported_message(const std::string& prog, const char* name);
 
 // --on-overflow: what to do when the kernel reports lost events.
 enum class OverflowAction {

@@ -78,7 +78,6 @@ struct Scan {
     std::string prog;  // basename of argv[0]
     int exclude_count = 0;
     int excludei_count = 0;
-    const char* first_unsupported = nullptr;
 };
 
 enum class ScanEnd { complete, getopt_error, stopped };
@@ -124,7 +123,7 @@ bool apply_flag(WaitOptions& o, int c) {
     case 'r': ++o.recursive; return true;
     case 'I': o.backend = Backend::inotify; return true;
     case 'F': o.backend = Backend::fanotify; return true;
-    case 'S': o.filesystem = true; o.backend = Backend::fanotify; return true;
+    case 'S': o.backend = Backend::filesystem; return true;
     case 'c': o.csv = true; return true;
     case 'd': o.daemon = o.monitor = o.syslog = true; return true;  // -d implies -m -s
     case 's': o.syslog = true; return true;
@@ -164,8 +163,6 @@ bool apply_other(Scan& s, int c, const char* arg) {
 }
 
 bool apply(Scan& s, int c, const char* arg) {
-    if (const char* name = unsupported_backend(c); name && !s.first_unsupported)
-        s.first_unsupported = name;
     return apply_flag(s.result.options, c) || apply_other(s, c, arg);
 }
 
@@ -220,10 +217,6 @@ ParseResult parse_wait_options(int argc, char* argv[]) {
     result.err += repeat_warnings(s);
     if (end == ScanEnd::getopt_error) {
         result.exit_status = 1;  // getopt has printed its own message
-        return result;
-    }
-    if (s.first_unsupported) {
-        stop(s, unsupported_message(s.prog, s.first_unsupported));
         return result;
     }
     for (int i = optind; i < argc; ++i) result.options.args.emplace_back(argv[i]);

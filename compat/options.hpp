@@ -11,8 +11,6 @@
 
 namespace fswait::compat {
 
-enum class Backend { automatic, inotify, fanotify };
-
 struct WaitOptions {
     EventMask events;   // OR of every -e (none() -> caller uses all events)
     bool monitor = false;
@@ -31,7 +29,6 @@ struct WaitOptions {
     std::optional<std::string> format, timefmt, fromfile, outfile;
     std::optional<std::string> exclude, excludei, include, includei;
     Backend backend = Backend::automatic;
-    bool filesystem = false;
     std::vector<std::string> args;  // positional arguments in order, raw
 };
 

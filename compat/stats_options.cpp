@@ -62,7 +62,6 @@ struct Scan {
     std::string prog;               // basename of argv[0]
     bool ascending_given = false;   // inotifywatch's sort_set: only -a sets it
     std::optional<SortKey> key{};
-    const char* first_unsupported = nullptr;
 };
 
 enum class ScanEnd { complete, getopt_error, stopped };
@@ -139,11 +138,10 @@ bool parse_max_rows(Scan& s, const char* arg) {
 
 bool apply(Scan& s, int c, const char* arg) {
     StatsOptions& o = s.result.options;
-    if (const char* name = unsupported_backend(c)) {
-        s.first_unsupported = s.first_unsupported ? s.first_unsupported : name;
-        return true;
-    }
     switch (c) {
+    case 'I': o.backend = Backend::inotify; return true;
+    case 'F': o.backend = Backend::fanotify; return true;
+    case 'S': o.backend = Backend::filesystem; return true;
     case 'h': s.result.out = stats_help_text(s.prog); return stop(s, "", 0);
     case 'v': o.verbose = true; return true;
     case 'r': o.recursive = true; return true;
@@ -247,8 +245,6 @@ bool check(Scan& s, ScanEnd end) {
     if (end == ScanEnd::getopt_error) return stop(s, "");  // getopt printed its message
     if (s.key && !s.key->total && !is_column(s.key->mask))
         return stop(s, unusable_key(s.key->text));
-    if (s.first_unsupported)
-        return stop(s, unsupported_message(s.prog, s.first_unsupported));
     return true;
 }
 
@@ -309,10 +305,11 @@ std::string stats_help_text(std::string_view prog) {
         {"--excludei <regex>", {"As --exclude, ignoring case."}},
         {"--include <regex>", {"Count only events whose path matches <regex>."}},
         {"--includei <regex>", {"As --include, ignoring case."}},
+        {"-I|--inotify", {"Watch with inotify (no process attribution: the", "command, user and pid rows are ?). The default", "without CAP_SYS_ADMIN."}},
+        {"-F|--fanotify", {"Watch with fanotify only: fail rather than fall", "back to inotify."}},
+        {"-S|--filesystem", {"Watch the whole filesystem each path is on", "(fanotify; paths are absolute)."}},
     });
-    // Prose, not option lines: completion should not offer what is rejected.
-    out += "Not supported by this version (rejected with an error):\n"
-           "\tinotify (-I), fanotify (-F) and filesystem (-S) options.\n\n";
+    out += "\n";
     out += "Exit status:\n"
            "\t0  the table (or \"No events occurred.\") was printed\n"
            "\t1  an error\n\n";

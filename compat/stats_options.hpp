@@ -30,6 +30,7 @@ struct StatsOptions {
     std::size_t max_rows = 0;          // --max-rows N (fswatch-stats only), 0 = unbounded
     bool bounded_queue = false;        // --bounded-queue (fswatch-stats only)
     OverflowAction on_overflow = OverflowAction::rescan;  // --on-overflow (fswatch-stats only)
+    Backend backend = Backend::automatic;  // -I, -F, -S
     std::vector<std::string> args;     // positional arguments, raw, in order
 };
 

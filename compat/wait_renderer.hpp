@@ -32,6 +32,7 @@ public:
 
     void add_root(RootSpelling r) { roots_.push_back(std::move(r)); }
     std::size_t root_count() const { return roots_.size(); }
+    const RootSpelling& root(std::size_t i) const { return roots_[i]; }
     bool uses_process() const {
         return style_ == Style::json || (style_ == Style::format && format_.uses_process());
     }

@@ -43,11 +43,10 @@ std::uint64_t monotonic_ns() {
     return static_cast<std::uint64_t>(ts.tv_sec) * 1'000'000'000u + static_cast<std::uint64_t>(ts.tv_nsec);
 }
 
-Attribution::Attribution(int fanotify_fd, std::string proc_root)
+Attribution::Attribution(std::string proc_root)
     : proc_root_(std::move(proc_root)), proc_(users_, proc_root_), self_(::getpid()) {
-    // Marks first, then the sources, then the walk: an exec between two of
-    // these steps is seen by the later ones.
-    mark_exec_filesystems(fanotify_fd);
+    // The sources, then the walk: an exec between the two is seen by the
+    // walk. The exec marks come later (see mark_exec_filesystems).
     if (auto p = PerfTasks::open(perf_pages_per_cpu())) perf_ = std::move(*p);
     if (auto c = ProcConnector::open(proc_root_)) connector_ = std::move(*c);
     tick_.reset(::timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK));

@@ -42,9 +42,14 @@ std::uint64_t monotonic_ns();
 
 class Attribution {
 public:
-    // Marks, sources and the /proc walk are set up here; what fails is
-    // counted in stats() and attribution falls back to the rest.
-    explicit Attribution(int fanotify_fd, std::string proc_root = "/proc");
+    // Sources and the /proc walk are set up here; what fails is counted in
+    // stats() and attribution falls back to the rest.
+    explicit Attribution(std::string proc_root = "/proc");
+    // The FAN_OPEN_EXEC marks, once the watches are placed: a group that
+    // watches a btrfs subvolume may mark no other filesystem (EXDEV), and
+    // the watches come first. Refused marks leave execs to perf and the
+    // connector.
+    void mark_exec_filesystems(int fanotify_fd);
 
     // Task sources to poll, and a 100 ms tick: an idle queue found empty
     // lets exited processes go, and keeps the perf rings from filling up.
@@ -66,7 +71,6 @@ public:
 
 private:
     enum : std::uint8_t { kExecStart = 1, kOnlyExec = 2 };
-    void mark_exec_filesystems(int fanotify_fd);
     std::string executable(const FanRecord& r);
     void find_execs(const std::vector<FanRecord>& records);
     void wait_for_exec_records();

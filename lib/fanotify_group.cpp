@@ -1,15 +1,29 @@
 #include "lib/fanotify_group.hpp"
 
 #include <fcntl.h>
+#include <linux/capability.h>
 #include <sys/fanotify.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 namespace fswait {
+namespace {
+
+bool has_cap_sys_admin() {
+    __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
+    __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3]{};
+    if (::syscall(SYS_capget, &header, data) != 0) return false;
+    return data[CAP_SYS_ADMIN / 32].effective & (1u << (CAP_SYS_ADMIN % 32));
+}
+
+}  // namespace
 
 Result<FanotifyGroup> FanotifyGroup::open(QueuePolicy queue) {
     const unsigned base = FAN_CLASS_NOTIF | FAN_CLOEXEC | FAN_NONBLOCK | FAN_REPORT_FID | FAN_REPORT_DFID_NAME;
     const unsigned ev = O_RDONLY | O_CLOEXEC | O_LARGEFILE;
-    // An unlimited queue needs CAP_SYS_ADMIN, the same capability that makes
-    // the kernel report real pids; EPERM here therefore means "unprivileged".
+    // Without CAP_SYS_ADMIN (5.13+ allows it) the kernel reports pid 0 for
+    // every other process: no attribution, no filesystem marks, no use.
+    if (!has_cap_sys_admin()) return errno_code(EPERM);
     GroupFeatures f;
     f.unlimited_queue = queue == QueuePolicy::unlimited;
     f.target_fid = true;

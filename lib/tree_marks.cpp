@@ -51,7 +51,8 @@ Result<std::vector<std::pair<std::string, std::string>>> TreeWatch::mark_filesys
     if (auto table = read_mount_table()) {
         std::string under = base == "/" ? "/" : base + "/";
         for (const Mount& m : *table) {
-            if (m.mount_point.size() > under.size() && m.mount_point.compare(0, under.size(), under) == 0)
+            if (!one_filesystem_ && m.mount_point.size() > under.size() &&
+                m.mount_point.compare(0, under.size(), under) == 0)
                 points.push_back({m.mount_point, m.mount_point.substr(under.size()), m.fstype});
             const std::string mp = m.mount_point == "/" ? "/" : m.mount_point + "/";
             if ((base + "/").compare(0, mp.size(), mp) == 0 && mp.size() > root_mount.size()) root_mount = m.mount_point;
@@ -72,7 +73,7 @@ Result<std::vector<std::pair<std::string, std::string>>> TreeWatch::mark_filesys
         }
         if (::fanotify_mark(group_.fd(), FAN_MARK_ADD | FAN_MARK_FILESYSTEM, fs_mask_, AT_FDCWD, p.path.c_str()) == 0)
             continue;
-        if (!refused_filesystem_mark(errno)) {
+        if (!refused_filesystem_mark(errno) || one_filesystem_) {
             if (p.rel.empty()) return errno_code();
             continue;
         }
@@ -89,15 +90,18 @@ Result<std::vector<std::pair<std::string, std::string>>> TreeWatch::mark_filesys
 // Where there is no filesystem mark nothing is seen until a directory is
 // marked: mark those parts right away (before "Watches established.", as
 // inotifywait does); the walk from the root covers the rest in the background.
-Status TreeWatch::mark_refused(int root) {
+Status TreeWatch::mark_refused(int root, bool first) {
     const RootInfo& ri = roots_[static_cast<std::size_t>(root)];
     for (const auto& [point, rel] : ri.refused) {
         const std::string top = rel.empty() ? ri.key : mount_key(point, rel);
         if (top.empty() || !mark_dir(root, rel, rel.empty() && ri.follow)) {
             if (rel.empty()) return errno_code();
+            // A filesystem without any fanotify mark (FUSE): someone else
+            // (inotify) has to watch it, or its events would be lost unsaid.
+            if (first) unmarked_.push_back({root, rel, errno_code(fsid_of_path(point) == 0 ? ENODEV : errno)});
             continue;
         }
-        walk_marking(root, top, rel, false, 0);
+        walk_marking(root, top, rel, false);
     }
     return {};
 }
@@ -140,8 +144,9 @@ bool TreeWatch::mark_dir(int root, const std::string& rel, bool follow) {
 
 // Marks every directory below `rel` (already marked itself). With `report`,
 // what the walk finds is reported as created: it was made in a new directory
-// before that directory's mark existed, and would otherwise be lost.
-void TreeWatch::walk_marking(int root, const std::string& key, const std::string& rel, bool report, pid_t pid) {
+// before that directory's mark existed, and would otherwise be lost. Who made
+// it is not known (not necessarily who made the directory): pid 0, printed ?.
+void TreeWatch::walk_marking(int root, const std::string& key, const std::string& rel, bool report) {
     std::deque<Pending> todo{{key, root, rel}};
     const auto& excluded = roots_[static_cast<std::size_t>(root)].excluded;
     while (!todo.empty()) {
@@ -150,7 +155,7 @@ void TreeWatch::walk_marking(int root, const std::string& key, const std::string
         UniqueFd dfd = open_below(roots_[static_cast<std::size_t>(root)].path, p.rel, O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
         if (!dfd) continue;
         scan_dir(dfd.get(), [&](std::string_view name, bool dir) {
-            if (report) sink_.deliver(root, Kind::create, dir, p.rel, name, 0, pid);
+            if (report) sink_.deliver(root, Kind::create, dir, p.rel, name, 0, 0);
             if (!dir) return;
             std::string rel_child = join(p.rel, name);
             auto h = subdir_handle(dfd.get(), std::string(name).c_str());

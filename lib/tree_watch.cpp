@@ -73,7 +73,7 @@ Status TreeWatch::add_root(int root, const std::string& path, const FileHandle& 
     tree_.set_root(ri.key, root);
     note_ancestors(path);
     queue_.push_back({ri.key, root, ""});
-    return mark_refused(root);
+    return mark_refused(root, true);
 }
 
 void TreeWatch::note_ancestors(const std::string& path) {
@@ -294,7 +294,7 @@ void TreeWatch::translate_entry_event(const FanRecord& r, KindSet kinds) {
         if (!child.empty()) tree_.add(child, dir_key, name);
         if (!child.empty() && inode_marked(child)) {
             std::string sub = join(rel, name);
-            if (mark_dir(loc.root, sub)) walk_marking(loc.root, child, sub, kinds.has(Kind::create), r.pid);
+            if (mark_dir(loc.root, sub)) walk_marking(loc.root, child, sub, kinds.has(Kind::create));
         }
     } else if (kinds.has(Kind::moved_from) && !child.empty()) {
         tree_.set_outside(child);
@@ -347,7 +347,7 @@ void TreeWatch::translate_rename(const FanRecord& r) {
         if (in1) sink_.deliver(to.root, Kind::move_self, false, join(to_rel, new_name), "", 0, r.pid);
         else if (inode_marked(moved)) {
             std::string sub = join(to_rel, new_name);
-            if (mark_dir(to.root, sub)) walk_marking(to.root, moved, sub, false, r.pid);
+            if (mark_dir(to.root, sub)) walk_marking(to.root, moved, sub, false);
         } else {
             // Moved in from outside: it and its subdirectories may carry
             // ignore marks, and the tree does not know what is below it.
@@ -410,7 +410,7 @@ void TreeWatch::reseed() {
         queue_.push_back({roots_[i].key, static_cast<int>(i), ""});
     }
     for (std::size_t i = 0; i < roots_.size(); ++i)
-        if (!roots_[i].key.empty()) (void)mark_refused(static_cast<int>(i));
+        if (!roots_[i].key.empty()) (void)mark_refused(static_cast<int>(i), false);
 }
 
 }  // namespace fswait

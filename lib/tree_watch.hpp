@@ -10,6 +10,7 @@
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
+#include <utility>
 #include <vector>
 
 #include "lib/dir_tree.hpp"
@@ -40,6 +41,10 @@ public:
     Status add_root(int root, const std::string& path, const FileHandle& handle, bool follow,
                     const std::vector<std::string>& excluded);
 
+    // -S: a root stands for its whole filesystem, which must take a
+    // filesystem mark; filesystems mounted below it are not watched.
+    void one_filesystem() { one_filesystem_ = true; }
+
     void translate(const FanRecord& r);
     // Closes the mount fds a batch opened and forgets this batch's ignore
     // marks (an evicted mark must be placed again when its directory speaks).
@@ -55,6 +60,15 @@ public:
     void reseed();
 
     const TreeStats& stats() const { return stats_; }
+
+    // Filesystems mounted inside a tree that take no fanotify mark at all
+    // (FUSE: no filesystem id), found by add_root since the last call.
+    struct Unmarked {
+        int root;
+        std::string rel;  // the mount point, below the root
+        std::error_code error;
+    };
+    std::vector<Unmarked> take_unmarked() { return std::exchange(unmarked_, {}); }
 
 private:
     struct Pending {
@@ -108,8 +122,8 @@ private:
     // Inode-mark mode (a filesystem that refuses FAN_MARK_FILESYSTEM: btrfs
     // subvolumes, overlayfs): every directory gets its own mark.
     bool mark_dir(int root, const std::string& rel, bool follow = false);
-    void walk_marking(int root, const std::string& key, const std::string& rel, bool report, pid_t pid);
-    Status mark_refused(int root);
+    void walk_marking(int root, const std::string& key, const std::string& rel, bool report);
+    Status mark_refused(int root, bool first);
     std::string root_path(int root, const std::string& rel) const;
 
     FanotifyGroup& group_;
@@ -119,6 +133,7 @@ private:
     std::uint64_t fs_mask_ = 0;
     std::uint64_t inode_mask_ = 0;
     bool ignore_marks_ = true;
+    bool one_filesystem_ = false;
     DirTree tree_;  // constructed after group_: needs its features
     std::vector<RootInfo> roots_;  // by root index (gaps for non-tree roots)
     std::unordered_map<std::uint64_t, std::vector<std::string>> mount_dirs_;  // fsid -> directories on it
@@ -135,6 +150,7 @@ private:
     std::unordered_map<pid_t, std::uint32_t> pending_moves_;  // before FAN_RENAME: pair by pid
     std::string rel_, rel2_;
     TreeStats stats_;
+    std::vector<Unmarked> unmarked_;
 };
 
 }  // namespace fswait

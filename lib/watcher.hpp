@@ -1,25 +1,35 @@
-// The facade the tools use: watch paths, then read Events. Knows fanotify;
-// knows nothing about inotifywait's command line or output.
+// The facade the tools use: watch paths, then read Events. Two backends sit
+// behind it (fanotify, with process attribution; inotify, without), chosen
+// at start and, for a filesystem fanotify cannot mark, per watched path.
+// Knows nothing about inotifywait's command line or output.
 #pragma once
 
+#include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
-#include <unordered_map>
+#include <system_error>
+#include <utility>
+#include <variant>
 #include <vector>
 
-#include "lib/child_dirs.hpp"
-#include "lib/event_sink.hpp"
+#include "lib/attribution.hpp"
 #include "lib/event.hpp"
 #include "lib/fanotify_group.hpp"
-#include "lib/fanotify_records.hpp"
-#include "lib/attribution.hpp"
 #include "lib/result.hpp"
 #include "lib/root_table.hpp"
 #include "lib/tree_watch.hpp"
 #include "lib/unique_fd.hpp"
-#include "lib/user_names.hpp"
 
 namespace fswait {
+
+// Which kernel interface watches (inotify-tools 4.x's -I, -F, -S).
+enum class Backend {
+    automatic,   // fanotify when privileged and possible, else inotify
+    inotify,     // -I
+    fanotify,    // -F: fanotify or an error
+    filesystem,  // -S: fanotify, the whole filesystem of each path
+};
 
 struct WatcherOptions {
     KindSet report = kAllFileKinds;  // kinds to deliver; ignored/unmount/overflow are always delivered
@@ -27,95 +37,108 @@ struct WatcherOptions {
     bool recursive = false;          // directories are watched with everything below them
     bool attribute = true;           // track processes for command and user (off: only the pid)
     std::vector<std::string> excluded;  // recursive: @path exclusions as typed
+    // -S: each path stands for the whole filesystem it is on (fanotify
+    // only; set by Watcher::create).
+    bool whole_filesystem = false;
 };
 
-class Watcher : private EventSink {
+// Why inotify, not fanotify, watches (all or part): no attribution there.
+struct Fallback {
+    // EPERM: no CAP_SYS_ADMIN; EINVAL: a kernel before 5.9 (no file names in
+    // fanotify); ENOSYS: no fanotify at all; for a path: the error fanotify
+    // gave when marking it (ENODEV: FUSE and others without a filesystem id;
+    // EOPNOTSUPP, EXDEV: no mark of any kind).
+    std::error_code why;
+    std::string path;  // "" = every path; else the path as typed
+};
+
+// The kernel interface opened first, before anything else can fail (as
+// inotifywait initialises inotify before it looks at anything else).
+struct OpenedBackend {
+    std::optional<FanotifyGroup> group;  // fanotify
+    UniqueFd inotify;                    // inotify (-I, or the fallback)
+    Backend requested = Backend::automatic;
+    std::optional<Fallback> fallback;    // automatic choice fell back to inotify
+};
+
+// Which interface failed, so that the tool can say it in that one's words.
+struct OpenError {
+    std::error_code error;
+    bool inotify = false;  // inotify_init1 failed (else fanotify_init)
+};
+
+class Watcher {
 public:
-    // EPERM: no CAP_SYS_ADMIN, so fanotify could not say who did what.
-    static Result<std::unique_ptr<Watcher>> create(const WatcherOptions& opts);
-    // With a group opened beforehand (so that its errors come first).
-    static Result<std::unique_ptr<Watcher>> create(FanotifyGroup group, const WatcherOptions& opts);
+    // Opens the interface `requested` asks for (automatic: fanotify when the
+    // process has CAP_SYS_ADMIN and the kernel reports names, else inotify).
+    static std::variant<OpenedBackend, OpenError> open(Backend requested, QueuePolicy queue);
+    static Result<std::unique_ptr<Watcher>> create(OpenedBackend opened, const WatcherOptions& opts);
 
-    // Places an inode mark on what `path` names (its final symlink followed
-    // unless !follow). Returns the root's index; naming an object that is
-    // already watched returns the existing root, as inotify reuses a watch.
-    Result<int> add(const std::string& path, bool follow);
+    virtual ~Watcher() = default;
 
-    const Root& root(int i) const { return roots_[i]; }
+    // Watches what `path` names (its final symlink followed unless !follow).
+    // Returns the root's index; naming an object that is already watched
+    // returns the existing root, as inotify reuses a watch.
+    virtual Result<int> add(const std::string& path, bool follow) = 0;
+    virtual const Root& root(int i) const = 0;
 
     // Recursive mode: @path exclusions (as typed), applied by add().
-    void exclude(std::vector<std::string> paths) { opts_.excluded = std::move(paths); }
+    virtual void exclude(std::vector<std::string> paths) = 0;
 
-    // The fds to wait on, each with its poll events. The caller owns the one
-    // epoll loop (a nested epoll would swallow mountinfo's one-shot POLLPRI)
-    // and calls dispatch(i, ...) when source i is ready.
+    // The fds to wait on (ask after the last add()), each with its poll
+    // events. The caller owns the one epoll loop (a nested epoll would
+    // swallow mountinfo's one-shot POLLPRI) and calls dispatch(i, ...) when
+    // source i is ready.
     struct PollSource {
         int fd;
         std::uint32_t events;
+        bool queue = false;  // an event queue: may be left unpolled while the output is full
     };
-    std::vector<PollSource> poll_sources() const;
+    virtual std::vector<PollSource> poll_sources() const = 0;
 
     // Non-blocking: delivers what source i has now (possibly nothing).
-    Status dispatch(std::size_t source, std::vector<Event>& out);
+    virtual Status dispatch(std::size_t source, std::vector<Event>& out) = 0;
 
-    // How many events the kernel holds for us now, and how many records the
-    // last read of source 0 took.
-    std::size_t queued_events() const;
-    std::size_t last_read_records() const { return last_read_; }
+    // One non-blocking read of every event queue, and how many records it
+    // took; with queued_events() (what the kernel holds now, at most) a
+    // caller reads what was queued at some moment and no more.
+    virtual Status read_queued(std::vector<Event>& out) = 0;
+    virtual std::size_t queued_events() const = 0;
+    virtual std::size_t last_read_records() const = 0;
 
-    // Attribution's counters (null when off).
-    std::optional<AttributionStats> attribution_stats() const {
-        if (!attribution_) return std::nullopt;
-        return attribution_->stats();
-    }
-
-    // Recursive mode's counters (null otherwise).
-    const TreeStats* tree_stats() const { return tree_ ? &tree_->stats() : nullptr; }
-
+    // Attribution's counters (null when off or without fanotify).
+    virtual std::optional<AttributionStats> attribution_stats() const { return std::nullopt; }
+    // fanotify recursive mode's counters (null otherwise).
+    virtual const TreeStats* tree_stats() const { return nullptr; }
     // Events dropped because no descriptor was left to name their directory
     // (EMFILE, ENFILE, even with the reserve), since the start.
-    std::uint64_t lost_for_fds() const {
-        return children_.no_fds_lost() + (tree_ ? tree_->stats().no_fds_lost : 0);
-    }
+    virtual std::uint64_t lost_for_fds() const { return 0; }
+
+    // Where inotify took over from fanotify since the last call: each is to
+    // be said once.
+    std::vector<Fallback> take_fallbacks() { return std::exchange(fallbacks_, {}); }
+
+    // Directories found while running that could not be watched (inotify
+    // -r: a new directory and inotify_add_watch failed), since the last call.
+    struct Unwatched {
+        int root;
+        std::string dir;  // below the root, as Event::dir
+        std::error_code error;
+    };
+    std::vector<Unwatched> take_unwatched() { return std::exchange(unwatched_, {}); }
+
+protected:
+    void fell_back(Fallback f) { fallbacks_.push_back(std::move(f)); }
+    void not_watched(Unwatched u) { unwatched_.push_back(std::move(u)); }
 
 private:
-    Watcher(FanotifyGroup group, const WatcherOptions& opts);
-    Status read_events();  // into out_
-    void drain_tasks();
-    void check_unmounts(std::vector<Event>& out);
-    void seed(int root, const std::string& path, bool follow);
-    void sync_seeding();
-    void track_dirs(const FanRecord& r, KindSet kinds);
-    void translate(const FanRecord& r);
-    void translate_inode_marks(const FanRecord& r, bool dirs);
-    void translate_rename(const FanRecord& r);
-    void end_root(int root);
-    void repair_after_overflow();
-
-    // EventSink
-    void deliver(int root, Kind kind, bool is_dir, std::string_view dir, std::string_view name,
-                 std::uint32_t cookie, pid_t pid) override;
-    void ignored(int root, std::string_view dir) override;
-    std::uint32_t next_cookie() override;
-
-    FanotifyGroup group_;
-    WatcherOptions opts_;
-    UniqueFd mountinfo_;
-    UniqueFd seed_ready_;  // eventfd, readable while the tree walk has work
-    bool seed_armed_ = false;
-    std::unique_ptr<TreeWatch> tree_;
-    std::vector<Event>* out_ = nullptr;  // the batch being filled
-    RootTable roots_;
-    ChildDirs children_{roots_};
-    std::unique_ptr<Attribution> attribution_;
-    mutable std::vector<std::size_t> source_kinds_;  // poll source index -> what it is
-    std::vector<char> buf_;
-    std::size_t last_read_ = 0;
-    std::vector<FanRecord> records_;
-    timespec now_{};
-    pid_t self_;
-    std::uint32_t cookie_ = 0;
-    std::unordered_map<pid_t, std::uint32_t> pending_moves_;  // pre-5.17 rename pairing
+    std::vector<Fallback> fallbacks_;
+    std::vector<Unwatched> unwatched_;
 };
+
+// inotify's errors carry their own category (message: strerror), so that a
+// tool can tell "upper limit on inotify watches" from fanotify's marks.
+const std::error_category& inotify_category();
+inline std::error_code inotify_error(int e) { return {e, inotify_category()}; }
 
 }  // namespace fswait

@@ -89,6 +89,12 @@ std::string resolved(const std::string& path, const WaitOptions& o) {
     return abs.starts_with('/') ? abs : std::string();
 }
 
+// Where inotify watches instead of fanotify, and why: one line each, unless -q.
+void say_fallbacks(Watcher& w, int quiet) {
+    for (const Fallback& f : w.take_fallbacks())
+        if (!quiet) say(tools::fallback_note("fswait", f));
+}
+
 // FSWAIT_STATS=1: one line of counters at exit, for bench/ (not a user interface).
 void print_stats(const Watcher& w, const AsyncWriter::Stats& out) {
     const char* env = std::getenv("FSWAIT_STATS");
@@ -112,10 +118,18 @@ void print_stats(const Watcher& w, const AsyncWriter::Stats& out) {
 
 int run(const WaitOptions& o) {
     compat::EventMask requested = requested_events(o);
-    // fanotify first, as inotifywait initializes inotify before anything
-    // else can fail; what the renderer needs is only known after parsing it.
-    auto group = FanotifyGroup::open(o.bounded_queue ? QueuePolicy::bounded : QueuePolicy::unlimited);
-    if (!group) return say(init_error("fswait", group.error())), 1;
+    // The kernel interface first, as inotifywait initializes inotify before
+    // anything else can fail; what the renderer needs is only known after
+    // parsing it.
+    auto opened = Watcher::open(tools::backend_of(o.backend),
+                                o.bounded_queue ? QueuePolicy::bounded : QueuePolicy::unlimited);
+    if (const auto* e = std::get_if<OpenError>(&opened)) return say(tools::open_error("fswait", *e)), 1;
+    // Said at once: inotifywait's later checks (regex, format, paths) come
+    // after its inotify is open, and so come after this line.
+    if (auto& fallback = std::get<OpenedBackend>(opened).fallback) {
+        if (!o.quiet) say(tools::fallback_note("fswait", *fallback));
+        fallback.reset();
+    }
 
     if (o.journal && !tools::journal_available())
         return say("fswait: --journal is not available: this fswait was built without libsystemd\n"), 1;
@@ -131,7 +145,7 @@ int run(const WaitOptions& o) {
     wo.oneshot = requested.oneshot;
     wo.recursive = o.recursive > 0;
     wo.attribute = renderer->uses_process() || o.journal;
-    auto watcher = Watcher::create(std::move(*group), wo);
+    auto watcher = Watcher::create(std::move(std::get<OpenedBackend>(opened)), wo);
     if (!watcher) return say(init_error("fswait", watcher.error())), 1;
 
     std::optional<std::string> listed;
@@ -158,17 +172,26 @@ int run(const WaitOptions& o) {
     if (o.daemon && ::daemon(0, 0) < 0) return say("Failed to daemonize!\n"), 1;
     if (o.syslog) tools::to_syslog("fswait");
 
+    const bool whole_fs = o.backend == compat::Backend::filesystem;
+    say_fallbacks(**watcher, o.quiet);
     if (!o.quiet)
-        say(o.recursive ? "Setting up watches.  Beware: since -r was given, this may take a while!\n"
-                        : "Setting up watches.\n");
+        say(whole_fs        ? "Setting up filesystem watches.\n"
+            : o.recursive ? "Setting up watches.  Beware: since -r was given, this may take a while!\n"
+                          : "Setting up watches.\n");
     for (const std::string& p : paths.watch) {
-        auto idx = (*watcher)->add(p, tools::follows(o.no_dereference, o.recursive, p));
-        if (!idx) return say(watch_error("Couldn't", p, idx.error())), 1;
+        auto idx = (*watcher)->add(p, tools::follows(o.no_dereference, o.recursive || whole_fs, p));
+        if (!idx) return say(watch_error(whole_fs ? "Couldn't add filesystem" : "Couldn't", p, idx.error())), 1;
+        say_fallbacks(**watcher, o.quiet);
         if (*idx != static_cast<int>(renderer->root_count())) continue;
+        const Root& root = (*watcher)->root(*idx);
+        if (whole_fs) {
+            // -S watches the filesystem's mount point: paths print from it.
+            renderer->add_root({root.path, true, root.path});
+            continue;
+        }
         // %w gets a '/' when the path is a directory; a symlink to one only
         // gets it under -r, where inotifywait descends into it.
-        const ObjectInfo& info = (*watcher)->root(*idx).info;
-        renderer->add_root({p, o.recursive ? info.is_dir : info.lstat_dir,
+        renderer->add_root({p, o.recursive ? root.info.is_dir : root.info.lstat_dir,
                             o.json || o.journal ? resolved(p, o) : ""});
     }
     if (!o.quiet) say("Watches established.\n");

@@ -94,6 +94,7 @@ public:
 
 private:
     void take_setup_signals();
+    void say_fallbacks();
     int collect();
     void count(const Event& e);
     std::string row_key(const Event& e);
@@ -169,21 +170,33 @@ void Stats::take_setup_signals() {
         if (si.ssi_signo == SIGTERM || si.ssi_signo == SIGHUP) end_requested_ = true;
 }
 
+// Where inotify watches instead of fanotify, and why (fswatch-stats has no -q).
+void Stats::say_fallbacks() {
+    for (const Fallback& f : watcher_->take_fallbacks()) say(tools::fallback_note(kProg, f));
+}
+
 int Stats::run() {
     sigfd_ = begin_setup();
-    auto group = FanotifyGroup::open(o_.bounded_queue ? QueuePolicy::bounded : QueuePolicy::unlimited);
-    if (!group) return say(tools::init_error(kProg, group.error())), 1;
+    auto opened = Watcher::open(tools::backend_of(o_.backend),
+                                o_.bounded_queue ? QueuePolicy::bounded : QueuePolicy::unlimited);
+    if (const auto* e = std::get_if<OpenError>(&opened)) return say(tools::open_error(kProg, *e)), 1;
     auto fs = compat::make_filter(o_.exclude, o_.excludei, o_.include, o_.includei);
     if (!fs.error.empty()) return say(fs.error), 1;
     filter_ = std::move(fs.filter);
+    // After the regex check, where inotifywatch would have failed first.
+    if (auto& fallback = std::get<OpenedBackend>(opened).fallback) {
+        say(tools::fallback_note(kProg, *fallback));
+        fallback.reset();
+    }
 
     WatcherOptions wo;
     wo.report = o_.events.none() ? kAllFileKinds : o_.events.kinds;
     wo.recursive = o_.recursive;
     wo.attribute = o_.by == StatsBy::command || o_.by == StatsBy::user;
-    auto watcher = Watcher::create(std::move(*group), wo);
+    auto watcher = Watcher::create(std::move(std::get<OpenedBackend>(opened)), wo);
     if (!watcher) return say(tools::init_error(kProg, watcher.error())), 1;
     watcher_ = std::move(*watcher);
+    say_fallbacks();
 
     std::optional<std::string> listed;
     if (o_.fromfile) listed = tools::read_fromfile(*o_.fromfile);
@@ -193,21 +206,31 @@ int Stats::run() {
 
     say("Establishing watches...\n");
     std::size_t watches = 0;
+    const bool whole_fs = o_.backend == compat::Backend::filesystem;
     for (const std::string& p : paths.watch) {
-        if (o_.verbose && o_.recursive) say("Setting up watch(es) on " + p + "\n");
-        auto idx = watcher_->add(p, tools::follows(o_.no_dereference, o_.recursive, p));
-        if (!idx) return say(tools::watch_error("Failed to", p, idx.error())), 1;
-        if (o_.verbose && o_.recursive) say("OK, " + p + " is now being watched.\n");
-        if (*idx != static_cast<int>(roots_.size())) continue;
-        const ObjectInfo& info = watcher_->root(*idx).info;
-        roots_.push_back({p, o_.recursive ? info.is_dir : info.lstat_dir});
-        // Rows of directories in inotifywatch's watch order (for ties and -z).
+        if (whole_fs) say("Setting up filesystem watch on " + p + "\n");
+        else if (o_.verbose && o_.recursive) say("Setting up watch(es) on " + p + "\n");
+        const bool follow = tools::follows(o_.no_dereference, o_.recursive || whole_fs, p);
+        // Rows of directories in inotifywatch's watch order (for ties and
+        // -z), walked before the watches exist: under inotify watches the
+        // walk's own reads would be counted.
+        struct stat st;
+        const bool walk = o_.recursive && !whole_fs && o_.by == StatsBy::directory &&
+                          (follow ? ::stat(p.c_str(), &st) : ::lstat(p.c_str(), &st)) == 0 && S_ISDIR(st.st_mode);
         std::vector<std::string> dirs;
-        if (o_.recursive && info.is_dir && o_.by == StatsBy::directory) {
-            OrderWalk(paths.exclude).walk(p, dirs);
-        } else {
-            dirs.push_back(compat::watch_path(p, roots_.back().is_dir, ""));
-        }
+        if (walk) OrderWalk(paths.exclude).walk(p, dirs);
+        auto idx = watcher_->add(p, follow);
+        if (!idx) return say(tools::watch_error(whole_fs ? "Couldn't add filesystem" : "Failed to", p, idx.error())), 1;
+        say_fallbacks();
+        if (o_.verbose && o_.recursive && !whole_fs) say("OK, " + p + " is now being watched.\n");
+        if (*idx != static_cast<int>(roots_.size())) continue;
+        const fswait::Root& root = watcher_->root(*idx);
+        const ObjectInfo& info = root.info;
+        // -S watches the filesystem's mount point: rows are named from it
+        // (and its directories are not walked: a row appears when it counts).
+        if (whole_fs) roots_.push_back({root.path, true});
+        else roots_.push_back({p, o_.recursive ? info.is_dir : info.lstat_dir});
+        if (!walk) dirs.push_back(compat::watch_path(roots_.back().typed, roots_.back().is_dir, ""));
         for (std::string& d : dirs) {
             ++watches;
             if (o_.by != StatsBy::directory) continue;
@@ -347,7 +370,7 @@ int Stats::collect() {
             std::size_t budget = watcher_->queued_events();
             while (budget > 0) {
                 events.clear();
-                if (!watcher_->dispatch(0, events) || watcher_->last_read_records() == 0) break;
+                if (!watcher_->read_queued(events) || watcher_->last_read_records() == 0) break;
                 budget -= std::min(budget, watcher_->last_read_records());
                 for (const Event& e : events) count(e);
             }

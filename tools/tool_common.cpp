@@ -66,7 +66,46 @@ std::string init_error(std::string_view prog, std::error_code ec) {
     return "Couldn't initialize fanotify: " + ec.message() + "\n";
 }
 
+std::string open_error(std::string_view prog, const OpenError& e) {
+    if (!e.inotify) return init_error(prog, e.error);
+    std::string text = "Couldn't initialize inotify: " + e.error.message() + "\n";
+    if (e.error.value() == EMFILE) text += "Try increasing the value of /proc/sys/fs/inotify/max_user_instances\n";
+    return text;
+}
+
+Backend backend_of(compat::Backend b) {
+    switch (b) {
+    case compat::Backend::inotify: return Backend::inotify;
+    case compat::Backend::fanotify: return Backend::fanotify;
+    case compat::Backend::filesystem: return Backend::filesystem;
+    case compat::Backend::automatic: break;
+    }
+    return Backend::automatic;
+}
+
+std::string fallback_note(std::string_view prog, const Fallback& f) {
+    const std::string head(prog);
+    if (!f.path.empty() && f.why.value() == EXDEV)
+        return head + ": watching '" + f.path + "' with inotify, without process attribution: fanotify cannot "
+                      "watch its filesystem in one group with the others (" + f.why.message() + ")\n";
+    if (!f.path.empty())
+        return head + ": watching '" + f.path + "' with inotify, without process attribution: fanotify cannot mark "
+                      "its filesystem (" + f.why.message() + ")\n";
+    std::string why;
+    switch (f.why.value()) {
+    case EPERM: why = "fanotify needs CAP_SYS_ADMIN"; break;
+    case EINVAL: why = "this kernel's fanotify cannot report file names (Linux 5.9 or later can)"; break;
+    case ENOSYS: why = "this kernel has no fanotify"; break;
+    default: why = "fanotify failed (" + f.why.message() + ")"; break;
+    }
+    return head + ": watching with inotify, without process attribution: " + why + "\n";
+}
+
 std::string watch_error(std::string_view verb, const std::string& path, std::error_code ec) {
+    if (ec.value() == ENOSPC && ec.category() == inotify_category())
+        return "Failed to watch " + path + "; upper limit on inotify watches reached!\n"
+               "Please increase the amount of inotify watches allowed per user via "
+               "`/proc/sys/fs/inotify/max_user_watches'.\n";
     if (ec.value() == ENOSPC)
         return "Failed to watch " + path + "; upper limit on fanotify marks reached!\n"
                "Please increase the amount of fanotify marks allowed per user via "

@@ -7,6 +7,9 @@
 #include <string_view>
 #include <system_error>
 
+#include "compat/option_values.hpp"
+#include "lib/watcher.hpp"
+
 namespace fswait::tools {
 
 // One write(2) of a complete line (or lines) to stderr; after to_syslog(),
@@ -20,6 +23,14 @@ std::optional<std::string> read_fromfile(const std::string& name);
 
 // Why the fanotify group could not be made; `prog` names the tool.
 std::string init_error(std::string_view prog, std::error_code ec);
+// The same for whichever interface Watcher::open could not open.
+std::string open_error(std::string_view prog, const OpenError& e);
+
+// -I/-F/-S as the backend library spells them.
+Backend backend_of(compat::Backend b);
+
+// The one line that says inotify watches (all, or one path) and why.
+std::string fallback_note(std::string_view prog, const Fallback& f);
 
 // A root that could not be watched: `verb` is "Couldn't" (inotifywait) or
 // "Failed to" (inotifywatch).

@@ -16,6 +16,7 @@
 #include <fmt/format.h>
 
 #include "compat/option_values.hpp"
+#include "compat/watch_path.hpp"
 #include "tools/journal.hpp"
 #include "tools/tool_common.hpp"
 
@@ -140,6 +141,7 @@ bool WaitLoop::open_epoll() {
         ev.events = sources_[i].events;
         ev.data.u32 = i;
         ::epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, sources_[i].fd, &ev);
+        if (sources_[i].queue) queue_sources_ |= 1u << i;
     }
     if (ending_) watch_fd(epoll_.get(), ending_.get(), kEnd);
     if (reopen_) watch_fd(epoll_.get(), reopen_.get(), kReopen);
@@ -190,7 +192,7 @@ int WaitLoop::watch() {
                     end_by(static_cast<int>(si.ssi_signo));
             } else ready_sources |= 1u << tag;
         }
-        streaming = short_wait && (ready_sources & 1u) && !paused_;  // source 0: the event queue
+        streaming = short_wait && (ready_sources & queue_sources_) && !paused_;
         for (std::uint32_t src = 0; src < sources_.size(); ++src) {
             if (!(ready_sources & (1u << src))) continue;
             events_.clear();
@@ -201,6 +203,7 @@ int WaitLoop::watch() {
             else if (!s)
                 return say("fswait: cannot read events: " + s.error().message() + "\n"), 1;
             warn_lost_for_fds();
+            say_unwatched();
             events_since_trim_ += events_.size();
             if (!events_.empty()) last_event_ = after;
             for (const Event& e : events_)
@@ -230,10 +233,13 @@ void WaitLoop::give_back_memory() {
 // Stops (or resumes) reading the event queue while the output's queue is
 // full; everything else goes on.
 void WaitLoop::pause_events(bool pause) {
-    epoll_event ev{};
-    ev.events = pause ? 0 : sources_[0].events;
-    ev.data.u32 = 0;
-    ::epoll_ctl(epoll_.get(), EPOLL_CTL_MOD, sources_[0].fd, &ev);
+    for (std::uint32_t i = 0; i < sources_.size(); ++i) {
+        if (!sources_[i].queue) continue;
+        epoll_event ev{};
+        ev.events = pause ? 0 : sources_[i].events;
+        ev.data.u32 = i;
+        ::epoll_ctl(epoll_.get(), EPOLL_CTL_MOD, sources_[i].fd, &ev);
+    }
     paused_ = pause;
 }
 
@@ -307,6 +313,16 @@ void WaitLoop::warn_lost_for_fds() {
         "raise the limit (ulimit -n)\n");
 }
 
+// inotify -r: a new directory that could not be watched (inotifywait's words).
+void WaitLoop::say_unwatched() {
+    for (const Watcher::Unwatched& u : watcher_.take_unwatched()) {
+        if (u.root < 0 || static_cast<std::size_t>(u.root) >= renderer_.root_count()) continue;
+        const compat::RootSpelling& r = renderer_.root(static_cast<std::size_t>(u.root));
+        say("Couldn't watch new directory " + compat::watch_path(r.typed, r.is_dir, u.dir) + ": " +
+            u.error.message() + "\n");
+    }
+}
+
 void WaitLoop::warn_overflow() {
     if (overflow_warning_.due()) say(overflow_warning("fswait"));
 }
@@ -338,7 +354,7 @@ void WaitLoop::end_by(int sig) {
     while (budget > 0) {
         if (!writer_->has_room() && (stalled = !writer_->drain(kEndStall))) break;
         events_.clear();
-        if (!watcher_.dispatch(0, events_) || watcher_.last_read_records() == 0) break;
+        if (!watcher_.read_queued(events_) || watcher_.last_read_records() == 0) break;
         budget -= std::min(budget, watcher_.last_read_records());
         warn_lost_for_fds();
         if (std::any_of(events_.begin(), events_.end(), [&](const Event& e) { return handle(e) >= 0; })) break;

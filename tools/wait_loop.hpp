@@ -58,6 +58,7 @@ private:
     void to_journal(const compat::JsonRecord& r, std::string_view line);
     void warn_overflow();
     void warn_lost_for_fds();
+    void say_unwatched();
     void reopen();
     void writer_news();
     void pause_events(bool pause);
@@ -79,6 +80,7 @@ private:
     std::size_t events_since_trim_ = 0;
     timespec last_event_{};  // CLOCK_MONOTONIC
     bool paused_ = false;
+    std::uint32_t queue_sources_ = 0;  // bit i: source i is an event queue
     bool journal_failing_ = false;
     OncePerSecond overflow_warning_;
     std::uint64_t lost_for_fds_ = 0;

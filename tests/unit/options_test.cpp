@@ -376,39 +376,58 @@ BOOST_AUTO_TEST_CASE(effective_format_appends_the_newline_unless_told_not_to) {
     BOOST_TEST(!effective_format(run({"w"}).result.options).has_value());
 }
 
-// ---- options this version does not implement ------------------------------
+// ---- -I, -F, -S: the backend; the last one given counts ---------------------
 
-BOOST_AUTO_TEST_CASE(unsupported_options_are_rejected_by_long_name) {
-    const std::vector<std::pair<std::vector<const char*>, std::string>> cases = {
-        {{"-I"}, "inotify"},       {{"--inotify"}, "inotify"},
-        {{"-F"}, "fanotify"},      {{"--fanotify"}, "fanotify"},
-        {{"-S"}, "filesystem"},    {{"--filesystem"}, "filesystem"},
+BOOST_AUTO_TEST_CASE(backend_options_parse_by_short_and_long_name) {
+    const std::vector<std::pair<std::vector<const char*>, Backend>> cases = {
+        {{"-I"}, Backend::inotify},       {{"--inotify"}, Backend::inotify},
+        {{"--ino"}, Backend::inotify},    {{"-F"}, Backend::fanotify},
+        {{"--fanotify"}, Backend::fanotify}, {{"--fa"}, Backend::fanotify},
+        {{"-S"}, Backend::filesystem},    {{"--filesystem"}, Backend::filesystem},
+        {{"--files"}, Backend::filesystem},  // "--fi" is ambiguous: --filename
     };
-    for (const auto& [opts, name] : cases) {
+    for (const auto& [opts, backend] : cases) {
         std::vector<std::string> storage{"/opt/bin/fswait-dev", "w"};
         storage.insert(storage.end(), opts.begin(), opts.end());
         std::vector<char*> argv;
         for (std::string& s : storage) argv.push_back(s.data());
         argv.push_back(nullptr);
         const ParseResult r = parse_wait_options(static_cast<int>(storage.size()), argv.data());
-        BOOST_TEST(r.exit_status == 1);
-        BOOST_TEST(r.err == "fswait-dev: option '--" + name + "' is not supported by this version\n");
+        BOOST_TEST(r.exit_status == -1);
+        BOOST_TEST(r.err.empty());
+        BOOST_TEST(r.out.empty());
+        BOOST_TEST((r.options.backend == backend));
+        BOOST_TEST((r.options.args == std::vector<std::string>{"w"}));
     }
 }
 
-BOOST_AUTO_TEST_CASE(unsupported_names_the_first_one_on_the_command_line) {
-    expect_error({"w", "-S", "-I"}, "fswait: option '--filesystem' is not supported by this version\n");
-    expect_error({"-qrFs", "w"}, "fswait: option '--fanotify' is not supported by this version\n");
+BOOST_AUTO_TEST_CASE(backend_the_last_of_I_F_S_wins) {
+    const auto backend_of = [](std::initializer_list<const char*> args) {
+        const Run r = run(args);
+        BOOST_TEST(r.result.exit_status == -1);
+        BOOST_TEST(r.result.err.empty());
+        BOOST_TEST(r.getopt_stderr.empty());
+        return r.result.options.backend;
+    };
+    BOOST_TEST((backend_of({"-I", "-F", "w"}) == Backend::fanotify));
+    BOOST_TEST((backend_of({"-F", "-I", "w"}) == Backend::inotify));
+    BOOST_TEST((backend_of({"w", "-S", "-I"}) == Backend::inotify));
+    BOOST_TEST((backend_of({"-I", "w", "-S"}) == Backend::filesystem));
+    BOOST_TEST((backend_of({"-qrFs", "w"}) == Backend::fanotify));
+    BOOST_TEST((backend_of({"-qrFSIs", "w"}) == Backend::inotify));
+    BOOST_TEST((backend_of({"--inotify", "--filesystem", "--fanotify", "w"}) == Backend::fanotify));
 }
 
-BOOST_AUTO_TEST_CASE(unsupported_comes_after_every_check_and_warning) {
+BOOST_AUTO_TEST_CASE(backend_options_leave_the_other_checks_alone) {
+    // No warning of their own, even when repeated; every other check still runs.
     expect_error({"-I", "--no-newline", "w"},
                  "--no-newline cannot be specified without --format.\n");
     expect_error({"-I", "-d", "w"}, "-o must be specified with -d.\n");
-    expect_error({"-I", "-t", "x"}, "'x' is not a valid timeout value.\n" + kLongIntHint);
-    expect_error({"--exclude", "a", "-I", "--exclude", "b", "w"},
-                 "--exclude: only the last option will be taken into consideration.\n"
-                 "fswait: option '--inotify' is not supported by this version\n");
+    expect_error({"-F", "-t", "x"}, "'x' is not a valid timeout value.\n" + kLongIntHint);
+    const Run r = run({"--exclude", "a", "-I", "-I", "--exclude", "b", "w"});
+    BOOST_TEST(r.result.exit_status == -1);
+    BOOST_TEST(r.result.err == "--exclude: only the last option will be taken into consideration.\n");
+    BOOST_TEST((r.result.options.backend == Backend::inotify));
 }
 
 BOOST_AUTO_TEST_CASE(recursive_is_supported) {
@@ -462,7 +481,7 @@ BOOST_AUTO_TEST_CASE(help_options_complete_to_working_options) {
         "--fromfile", "--exclude", "--excludei", "--include", "--includei",
         "--recursive", "--no-dereference", "--csv", "--json", "--journal",
         "--bounded-queue", "--on-overflow", "--format", "--no-newline", "--timefmt",
-        "--daemon", "--syslog"};
+        "--daemon", "--syslog", "--inotify", "--fanotify", "--filesystem"};
     BOOST_TEST(offered == expected);
 }
 

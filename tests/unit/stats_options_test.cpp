@@ -309,32 +309,40 @@ BOOST_AUTO_TEST_CASE(checks_after_the_scan_come_in_inotifywatch_order) {
                  "include and exclude regexp cannot both be specified.\n");
 }
 
-// ---- options this version does not implement ------------------------------
+// ---- -I, -F, -S: the backend; the last one given counts ---------------------
 
-BOOST_AUTO_TEST_CASE(unsupported_options_are_rejected_by_long_name) {
-    const std::vector<std::pair<const char*, std::string>> cases = {
-        {"-I", "inotify"},    {"--inotify", "inotify"},       {"--ino", "inotify"},
-        {"-F", "fanotify"},   {"--fanotify", "fanotify"},     {"--fa", "fanotify"},
-        {"-S", "filesystem"}, {"--filesystem", "filesystem"}, {"--fi", "filesystem"},
+BOOST_AUTO_TEST_CASE(backend_options_parse_by_short_and_long_name) {
+    const std::vector<std::pair<const char*, Backend>> cases = {
+        {"-I", Backend::inotify},    {"--inotify", Backend::inotify},       {"--ino", Backend::inotify},
+        {"-F", Backend::fanotify},   {"--fanotify", Backend::fanotify},     {"--fa", Backend::fanotify},
+        {"-S", Backend::filesystem}, {"--filesystem", Backend::filesystem}, {"--fi", Backend::filesystem},
     };
-    for (const auto& [opt, name] : cases) {
+    for (const auto& [opt, backend] : cases) {
         const Run r = run_as("/opt/bin/fswatch-stats-dev", {"w", opt});
-        BOOST_TEST(r.result.exit_status == 1);
-        BOOST_TEST(r.result.err ==
-                   "fswatch-stats-dev: option '--" + name + "' is not supported by this version\n");
+        BOOST_TEST(r.result.exit_status == -1);
+        BOOST_TEST(r.result.err.empty());
+        BOOST_TEST(r.getopt_stderr.empty());
+        BOOST_TEST((r.result.options.backend == backend));
+        BOOST_TEST((r.result.options.args == std::vector<std::string>{"w"}));
     }
 }
 
-BOOST_AUTO_TEST_CASE(unsupported_names_the_first_one_and_comes_last) {
-    expect_error({"w", "-S", "-I"},
-                 "fswatch-stats: option '--filesystem' is not supported by this version\n");
-    expect_error({"-rFzS", "w"},
-                 "fswatch-stats: option '--fanotify' is not supported by this version\n");
+BOOST_AUTO_TEST_CASE(backend_the_last_of_I_F_S_wins) {
+    BOOST_TEST((accepted({"w"}).backend == Backend::automatic));
+    BOOST_TEST((accepted({"-I", "-F", "w"}).backend == Backend::fanotify));
+    BOOST_TEST((accepted({"-F", "-I", "w"}).backend == Backend::inotify));
+    BOOST_TEST((accepted({"w", "-S", "-I"}).backend == Backend::inotify));
+    BOOST_TEST((accepted({"-I", "w", "-S"}).backend == Backend::filesystem));
+    BOOST_TEST((accepted({"-rFzS", "w"}).backend == Backend::filesystem));
+    BOOST_TEST((accepted({"-rSzF", "w"}).backend == Backend::fanotify));
+}
+
+BOOST_AUTO_TEST_CASE(backend_options_leave_the_other_checks_alone) {
     expect_error({"-I", "-e", "modify", "-a", "access", "w"}, kUnwatched);
     expect_error({"-I", "--exclude", "a", "--excludei", "b", "w"},
                  "--exclude and --excludei cannot both be specified.\n");
-    expect_error({"-I", "-d", "close", "w"}, kClose);
-    expect_getopt_error({"-I", "--bogus", "w"},
+    expect_error({"-F", "-d", "close", "w"}, kClose);
+    expect_getopt_error({"-S", "--bogus", "w"},
                         "./bin/fswatch-stats: unrecognized option '--bogus'\n");
 }
 
@@ -397,7 +405,8 @@ BOOST_AUTO_TEST_CASE(help_options_complete_to_working_options) {
     const std::set<std::string> expected = {
         "--help", "--event", "--timeout", "--ascending", "--descending", "--zero", "--by",
         "--max-rows", "--recursive", "--no-dereference", "--verbose", "--fromfile", "--exclude",
-        "--excludei", "--include", "--includei", "--bounded-queue", "--on-overflow"};
+        "--excludei", "--include", "--includei", "--bounded-queue", "--on-overflow",
+        "--inotify", "--fanotify", "--filesystem"};
     BOOST_TEST(offered == expected);
     // ... and each of them is accepted.
     for (const std::string& opt : offered) {
@@ -424,14 +433,15 @@ BOOST_AUTO_TEST_CASE(help_events_complete_to_every_documented_name) {
     BOOST_TEST(events_like_bash_completion(stats_help_text("fswatch-stats")) == expected);
 }
 
-BOOST_AUTO_TEST_CASE(help_documents_exit_status_and_what_is_rejected) {
+BOOST_AUTO_TEST_CASE(help_documents_exit_status_and_the_backends) {
     const std::string help = stats_help_text("fswatch-stats");
     const std::size_t exit = help.find("\nExit status:\n");
     BOOST_REQUIRE(exit != std::string::npos);
     for (const char* line : {"\n\t0 ", "\n\t1 "})
         BOOST_TEST(help.find(line, exit) != std::string::npos, line);
     BOOST_TEST(help.find("\n\t2 ", exit) == std::string::npos);
-    BOOST_TEST(help.find("inotify (-I), fanotify (-F) and filesystem (-S)") != std::string::npos);
+    for (const char* form : {"\t-I|--inotify\t", "\t-F|--fanotify\t", "\t-S|--filesystem\t"})
+        BOOST_TEST(help.find(form) != std::string::npos, form);
     BOOST_TEST(help.find("--version") == std::string::npos);
     BOOST_TEST(help.back() == '\n');
 }
