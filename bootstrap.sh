@@ -9,7 +9,9 @@ cd "$(dirname "$0")"
 
 # systemd (systemd-analyze), bash-completion, logrotate and rsyslog: the
 # tests of contrib/ (suite 'contrib') read its files with them.
-PACKAGES="g++ meson ninja-build pkg-config libfmt-dev libboost-test-dev python3 man-db inotify-tools util-linux e2fsprogs btrfs-progs logrotate jq systemd bash-completion rsyslog libsystemd-dev"
+# bindfs (and fuse3, what provides its `fuse`): the CLI tests of a path on a
+# FUSE filesystem (tests/cli/cases_backends.py).
+PACKAGES="g++ meson ninja-build pkg-config libfmt-dev libboost-test-dev python3 man-db inotify-tools util-linux e2fsprogs btrfs-progs logrotate jq systemd bash-completion rsyslog libsystemd-dev bindfs fuse3"
 BUILD=build
 ASAN_BUILD=${ASAN_BUILD:-build-asan}
 

@@ -74,6 +74,72 @@ class Ctx:
 
 FILESYSTEMS = ('tmpfs', 'ext4')
 
+# The kernel interfaces a case's expectations can describe.
+BACKENDS = ('fanotify', 'inotify')
+BOTH = BACKENDS
+
+# The suite runs in three variants (run.py --variant; meson suites cli,
+# nobody and inotify):
+#   default  the watcher as the case says (as root: fanotify)
+#   nobody   the watcher as nobody (see Case.user): without CAP_SYS_ADMIN it
+#            falls back to inotify and says so once on stderr (FALLBACK_NOTE,
+#            placed by with_fallback_note)
+#   inotify  the watcher with -I as its first argument (as root)
+# Only cases whose backends include 'inotify' run in the last two.
+VARIANTS = ('default', 'nobody', 'inotify')
+
+# What fswait (fswatch-stats) says once, before anything else, when it
+# watches with inotify because it lacks the privilege fanotify needs.
+FALLBACK_NOTE = ('{prog}: watching with inotify, without process attribution: '
+                 'fanotify needs CAP_SYS_ADMIN\n')
+
+# Messages only printed once the backend is open, i.e. once option parsing is
+# over: the note comes before the first of them. Option errors and
+# parse-time warnings (--exclude given twice) come before it, or alone.
+# inotifywait: parse, initialize, compile the regexes, check the format, read
+# the path list, set up. inotifywatch compiles its regexes BEFORE it
+# initializes: a regex error there is an option error.
+AFTER_OPEN = {
+    'wait': ('Setting up watches.', 'Setting up filesystem watches.', "Couldn't watch ",
+             "Couldn't add filesystem watch ", 'Failed to watch ', 'Error in `',
+             'No files specified to watch!', 'Something is wrong with your format string.',
+             'Failed to open output file ', "Couldn't open "),
+    'stats': ('Establishing watches...', "Couldn't add filesystem watch ", 'Failed to watch ',
+              'No files specified to watch!', "Couldn't open "),
+}
+
+
+def with_fallback_note(stderr, quiet, prog, tool='wait', opens=False):
+    """STDERR (text, bytes or Match) with FALLBACK_NOTE (of PROG) inserted
+    before its first AFTER_OPEN[TOOL] line; unchanged when QUIET (-q/-qq
+    hide the note) or when it has no such line (the watcher stopped while
+    parsing options) -- unless OPENS (the case says it gets past opening
+    the backend, e.g. -d, whose later messages go to syslog): then first."""
+    note = FALLBACK_NOTE.replace('{prog}', prog)
+    after_open = AFTER_OPEN[tool]
+    if quiet:
+        return stderr
+    if isinstance(stderr, Match):
+        pattern = stderr.regex.pattern
+        text = pattern.decode() if isinstance(pattern, bytes) else pattern
+        if not re.sub(r'\\(.)', r'\1', text).startswith(after_open):
+            raise ValueError(f'cannot place the fallback note in {stderr!r}')
+        note = re.escape(note)
+        return Match(note.encode() + pattern if isinstance(pattern, bytes) else note + pattern,
+                     stderr.regex.flags)
+    raw = isinstance(stderr, bytes)
+    text = stderr.decode() if raw else stderr
+    lines = text.splitlines(keepends=True)
+    for i, line in enumerate(lines):
+        if line.startswith(after_open):
+            lines.insert(i, note)
+            break
+    else:
+        if opens:
+            lines.insert(0, note)
+    text = ''.join(lines)
+    return text.encode() if raw else text
+
 
 class Case:
     """One end-to-end behaviour.
@@ -105,12 +171,29 @@ class Case:
     fs        filesystem of the working directory: 'tmpfs' (default) or 'ext4'
               (a 64 MiB image, loop-mounted; needs root, mkfs.ext4 and a loop
               device, else skipped (77), or failed under CI=true)
+    user      None, or 'nobody': the watcher runs as nobody:nogroup (setpriv,
+              no supplementary groups) after `chown -R nobody:nogroup` of the
+              working directory; setup and workload stay root
+    backends  the backends whose output the expectations describe: a case
+              runs in the variants 'nobody' and 'inotify' (see VARIANTS) only
+              when 'inotify' is among them. Default: both for oracle cases
+              (fswait's inotify backend must behave as inotifywait does),
+              ('fanotify',) otherwise; mark a non-oracle case that holds for
+              both with backends=BOTH
+    stdout_inotify, stderr_inotify, status_inotify
+              the expectation under the inotify backend (variants 'nobody'
+              and 'inotify') where it differs on purpose; None: the same
+    opens     the watcher gets past opening its backend although the expected
+              stderr shows none of AFTER_OPEN (-d: later messages go to
+              syslog): in the 'nobody' variant the fallback note comes first
     """
 
     def __init__(self, name, args=(), *, setup='', workload='', stdout=b'',
                  stderr='', status=0, oracle=True, root=False, stdin=None,
                  shell=None, marks=1, ready=None, signal=None, deadline=10,
-                 files=None, modes=None, fs='tmpfs', needs=None, tool='wait', retries=0):
+                 files=None, modes=None, fs='tmpfs', needs=None, tool='wait', retries=0,
+                 user=None, backends=None, stdout_inotify=None, stderr_inotify=None,
+                 status_inotify=None, opens=False):
         if not re.fullmatch(r'[a-z0-9_]+', name):
             raise ValueError(f'bad case name {name!r}')
         self.name = name
@@ -126,8 +209,7 @@ class Case:
         self.shell = shell
         self.needs = needs  # shell check for a tool the case needs (else skip)
         self.marks = marks
-        quiet = any(a == '--quiet' or re.fullmatch(r'-q+', a) for a in self.args)
-        self.ready = ready or ('marks' if quiet else 'banner')
+        self.ready = ready or ('marks' if self.quiet else 'banner')
         self.signal = signal
         self.deadline = deadline
         self.files = files or {}
@@ -139,11 +221,60 @@ class Case:
             raise ValueError(f'{name}: tool must be wait or stats, not {tool!r}')
         self.tool = tool
         self.retries = retries
+        if user not in (None, 'nobody'):
+            raise ValueError(f'{name}: user must be None or nobody, not {user!r}')
+        self.user = user
+        if backends is None:
+            backends = BOTH if oracle else ('fanotify',)
+        if not backends or set(backends) - set(BACKENDS):
+            raise ValueError(f'{name}: backends must be some of {BACKENDS}, not {backends!r}')
+        self.backends = tuple(backends)
+        self.stdout_inotify = (stdout_inotify.encode() if isinstance(stdout_inotify, str)
+                               else stdout_inotify)
+        self.stderr_inotify = stderr_inotify
+        self.status_inotify = status_inotify
+        self.opens = opens
+        if 'inotify' not in self.backends and (stdout_inotify, stderr_inotify,
+                                               status_inotify) != (None, None, None):
+            raise ValueError(f'{name}: *_inotify expectations but no inotify backend')
 
-    def command_line(self, prog):
+    @property
+    def backend_option(self):
+        """The last of -I/-F/-S (long or short, as an argument of its own)
+        among the arguments: 'inotify', 'fanotify', 'filesystem' or None."""
+        names = {'-I': 'inotify', '--inotify': 'inotify', '-F': 'fanotify',
+                 '--fanotify': 'fanotify', '-S': 'filesystem', '--filesystem': 'filesystem'}
+        chosen = [names[a] for a in self.args if a in names]
+        return chosen[-1] if chosen else None
+
+    @property
+    def quiet(self):
+        """-q/-qq/--quiet among the arguments (never known for a shell= case)."""
+        return any(a == '--quiet' or re.fullmatch(r'-q+', a) for a in self.args)
+
+    def variants(self):
+        """The variants of the suite this case runs in (see VARIANTS)."""
+        return [v for v in VARIANTS if v == 'default' or 'inotify' in self.backends]
+
+    def expected(self, variant):
+        """(stdout, stderr, status) expected in VARIANT; stderr before the
+        fallback note (see with_fallback_note) and before {prog}."""
+        if variant == 'default':
+            return self.stdout, self.stderr, self.status
+        pick = lambda own, base: base if own is None else own
+        return (pick(self.stdout_inotify, self.stdout), pick(self.stderr_inotify, self.stderr),
+                pick(self.status_inotify, self.status))
+
+    def command_line(self, prog, variant='default'):
+        extra = ['-I'] if variant == 'inotify' else []
+        as_nobody = variant == 'nobody' or self.user == 'nobody'
         if self.shell is not None:
-            return f'bash -c {shlex.quote(self.shell)}  (FSWAIT={prog})'
-        return ' '.join(shlex.quote(a) for a in [prog] + self.args)
+            wrapped = (' -I' if extra else '') + (' as nobody' if as_nobody else '')
+            return (f'bash -c {shlex.quote(self.shell)}  '
+                    f'(FSWAIT={prog}{", wrapped:" + wrapped if wrapped else ""})')
+        line = ' '.join(shlex.quote(a) for a in [prog] + extra + self.args)
+        return ('setpriv --reuid=nobody --regid=nogroup --clear-groups ' + line if as_nobody
+                else line)
 
 
 def on_ext4(case):

@@ -11,7 +11,7 @@ fswait marks a new directory, then reports what was made in it before the mark.
 import re
 import shutil
 
-from casedef import Case, Match
+from casedef import Case, Match, lines
 from cases_recursive import BANNER_R, SETTLE, mon
 
 OVERLAY = ('mkdir -p lower/a upper work w && '
@@ -93,4 +93,28 @@ BTRFS_BURST = mon(
     out=all_lines('w/ CREATE,ISDIR n1', 'w/n1/ CREATE,ISDIR n2', 'w/n1/n2/ CREATE f'),
     oracle=False, root=True, needs=NEEDS_BTRFS)
 
-CASES = [NESTED_MOUNT, NESTED_OVERLAY, TWO_FILESYSTEMS, NO_DEREFERENCE, NO_DEREFERENCE_FILE, OVERLAY_UNHURRIED, OVERLAY_BURST, OVERLAY_WHO, BTRFS_UNHURRIED, BTRFS_BURST]
+# Who: pid, command and user of each event as root, where the filesystem
+# refuses a filesystem mark, also in a directory made after the start. The
+# sh writer records its own pid and that of the mkdir it starts; it settles
+# after the mkdir (so that the event inside comes from the kernel, which
+# names its process, not from fswait's scan of the new directory).
+WHO_R = ['-m', '-t', '1', '-r', '-e', 'create,close_write', '--format', '%w%f %e %p %c %u', 'w']
+WHO_WRITER = ("sh -c 'echo $$ > p/pid; : > w/a/f; mkdir w/n & echo $! > p/mkdir; wait; "
+              f"{SETTLE}; : > w/n/g; sleep 1'")
+
+
+def who_lines(ctx):
+    sh, mkdir = f'{ctx.text("p/pid")} sh root', f'{ctx.text("p/mkdir")} mkdir root'
+    return lines(f'w/a/f CREATE {sh}', f'w/a/f CLOSE_WRITE,CLOSE {sh}', f'w/n CREATE,ISDIR {mkdir}',
+                 f'w/n/g CREATE {sh}', f'w/n/g CLOSE_WRITE,CLOSE {sh}')
+
+
+OVERLAY_WHO_R = Case('fswait_r_overlayfs_names_pid_command_user', WHO_R, setup=OVERLAY + ' && mkdir p',
+                     workload=WHO_WRITER, stdout=who_lines, stderr=BANNER_R, status=2,
+                     oracle=False, root=True)
+BTRFS_WHO_R = Case('fswait_r_btrfs_subvolume_names_pid_command_user', WHO_R, setup=BTRFS + ' && mkdir p',
+                   workload=WHO_WRITER, stdout=who_lines, stderr=BANNER_R, status=2,
+                   oracle=False, root=True, needs=NEEDS_BTRFS)
+
+CASES = [NESTED_MOUNT, NESTED_OVERLAY, TWO_FILESYSTEMS, NO_DEREFERENCE, NO_DEREFERENCE_FILE, OVERLAY_UNHURRIED,
+         OVERLAY_BURST, OVERLAY_WHO, OVERLAY_WHO_R, BTRFS_UNHURRIED, BTRFS_BURST, BTRFS_WHO_R]

@@ -2,13 +2,13 @@
 
 DESIGN.md, "Deliberate differences": %c is the command name and %k the rename
 cookie; %p/%c/%u/%k end the old %Xe meaning for p/c/u/k; --help and --version
-exit 0; options this version lacks are refused after inotifywait's own
-validation; a negative -t aborts after set-up (inotify-tools 4.x).
+exit 0; a negative -t aborts after set-up (inotify-tools 4.x). -I, -F and -S
+are in cases_backends.py.
 """
 import os
 import re
 
-from casedef import BANNER, Case, Match, lines
+from casedef import BANNER, BOTH, Case, Match, lines
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -35,23 +35,16 @@ def by_writer(fmt):
 TOUCH_RECORDING_PID = "sh -c 'echo $$ > p/pid; : > w/f; sleep 1'"
 
 
-def unsupported(letter, long_name, extra=''):
-    return Case(f'fswait_unsupported_{long_name}', f'-{letter} {extra}w'.replace('  ', ' '),
-                setup='mkdir w; touch x', oracle=False,
-                stderr=f"{{prog}}: option '--{long_name}' is not supported by this version\n",
-                status=1)
-
-
 CASES = [
-    Case('fswait_help_exits_0', '--help', oracle=False,
+    Case('fswait_help_exits_0', '--help', oracle=False, backends=BOTH,
          stdout=Match(VERSION_LINE + rb'.*', re.S)),
-    Case('fswait_version_exits_0', '--version', oracle=False,
+    Case('fswait_version_exits_0', '--version', oracle=False, backends=BOTH,
          stdout=Match(VERSION_LINE + rb'.*', re.S)),
     # E93's shape with %k: one non-zero lower-case hex cookie shared by the pair.
     Case('e93_k_cookie_pairs_rename', ['-q', '-m', '-t', '1', '-e', 'create',
                                        '-e', 'moved_from', '-e', 'moved_to',
                                        '--format', '%k %e %w%f', 'w'],
-         setup='mkdir w', workload='touch w/src; mv w/src w/dst', oracle=False,
+         setup='mkdir w', workload='touch w/src; mv w/src w/dst', oracle=False, backends=BOTH,
          stdout=Match(rb'0 CREATE w/src\n([1-9a-f][0-9a-f]*) MOVED_FROM w/src\n'
                       rb'\1 MOVED_TO w/dst\n'),
          status=2),
@@ -64,9 +57,6 @@ CASES = [
           '--format', '%w|%f|%e|%,e|%:e|%p|%c|%u|%k|%T|%%|%0|%n|%x', 'w'],
          setup='mkdir w p', workload=TOUCH_RECORDING_PID, oracle=False, root=True,
          stdout=by_writer('w/|f|CREATE|CREATE|CREATE|%s|sh|root|0|TIME|%%|\0|\n|%%x\n')),
-    unsupported('I', 'inotify'),
-    unsupported('F', 'fanotify'),
-    unsupported('S', 'filesystem'),
     Case('e172_negative_timeout_aborts_after_setup', '-t -1 w', setup='mkdir w',
-         oracle=False, stderr=BANNER + 'Negative timeout specified - abort!\n', status=1),
+         oracle=False, backends=BOTH, stderr=BANNER + 'Negative timeout specified - abort!\n', status=1),
 ]

@@ -303,9 +303,11 @@ CASES += [
                       'w/d (deleted)/ ATTRIB,ISDIR '),
          status=2),
     # Events still queued when their directory is deleted keep its name.
+    # (The tree is walked after "Watches established.": the pause lets the
+    # walk reach d before the stop; under ASan it sometimes had not.)
     Case('d_deleted_dir_removed_with_events_queued',
          ['-m', '-t', '1', '-q', '-r', '-e', 'create,delete,delete_self', 'w'], setup=f'mkdir w {D}',
-         workload=STOPPED.format(f'touch {D}/f; rm -r {D}'),
+         workload='sleep 0.3\n' + STOPPED.format(f'touch {D}/f; rm -r {D}'),
          stdout=lines('w/d (deleted)/ CREATE f', 'w/d (deleted)/ DELETE f', 'w/d (deleted)/ DELETE_SELF ',
                       'w/ DELETE,ISDIR d (deleted)'), status=2),
     # Found from its handle while fswait is stopped: its /proc/self/fd link

@@ -2,7 +2,7 @@
 copytruncate (fswait only: inotifywait never reopens)."""
 import shlex
 
-from casedef import Case
+from casedef import BOTH, Case
 
 CREATE_F = ['-m', '-q', '-e', 'create', '--format', '%f']
 
@@ -11,6 +11,7 @@ def rotation(name, signal):
     """a, b, c before the signal (c after the rename: still the old file),
     d, e after it (the new file, made 0600)."""
     return Case(name, CREATE_F + ['-t', '1', '-o', 'log', 'w'], setup='mkdir w', oracle=False,
+                backends=BOTH,
                 workload=f'touch w/a w/b; sleep 0.2; mv log log.1; touch w/c; sleep 0.2; '
                          f'kill -{signal} $WATCHER_PID; sleep 0.2; touch w/d w/e',
                 files={'log.1': b'a\nb\nc\n', 'log': b'd\ne\n'}, modes={'log': 0o600}, status=2)
@@ -21,18 +22,18 @@ CASES = [
     rotation('log_o_reopened_on_sigusr1', 'USR1'),
     # A reopen that fails keeps the old file and says so once.
     Case('log_o_reopen_failure_keeps_the_old_file', CREATE_F + ['-t', '1', '-o', 'd/log', 'w'],
-         setup='mkdir w d', oracle=False,
+         setup='mkdir w d', oracle=False, backends=BOTH,
          workload='touch w/a; sleep 0.2; mv d/log d.log; rmdir d; kill -HUP $WATCHER_PID; sleep 0.2; touch w/b',
          files={'d.log': b'a\nb\n'},
          stderr="fswait: cannot reopen 'd/log': No such file or directory; "
                 "still writing to the file opened before\n", status=2),
     # Without -o, SIGHUP means what it always meant: the end (129).
-    Case('log_sighup_without_o_ends', CREATE_F + ['w'], setup='mkdir w', oracle=False,
+    Case('log_sighup_without_o_ends', CREATE_F + ['w'], setup='mkdir w', oracle=False, backends=BOTH,
          workload='touch w/a', signal='HUP', stdout=b'a\n', status=129),
     # `>>` and copytruncate: after the truncation the next line starts the
     # file (O_APPEND), with no NUL hole where the old content was.
     Case('log_append_survives_copytruncate', shell='"$FSWAIT" -m -q -t 1 -e create --format %f w >> log',
-         setup='mkdir w', oracle=False, ready='marks', marks=1,
+         setup='mkdir w', oracle=False, backends=BOTH, ready='marks', marks=1,
          workload='touch w/a w/b; sleep 0.2; cp log log.1; truncate -s 0 log; touch w/c',
          files={'log.1': b'a\nb\n', 'log': b'c\n'}, status=2),
 ]
@@ -106,13 +107,13 @@ sed -E "s/^<([0-9]+)>[A-Z][a-z]{2} [ 0-9]{2} [0-9:]{8} fswait\[[0-9]+\]: /<\1>fs
 
 CASES += [
     # E89: the -o file must exist before -d forks.
-    Case('e89_daemon_outfile_must_exist', '-d -t 1 -o d.log w', setup='mkdir w',
+    Case('e89_daemon_outfile_must_exist', '-d -t 1 -o d.log w', opens=True, setup='mkdir w',
          stderr='No such file or directory: d.log\n', status=1),
     # -d: the parent exits 0 at once; the daemon watches w although it was
     # given relative (deliberate fix: inotifywait loses it after chdir("/")).
-    Case('log_daemon_relative_watch_path_is_resolved', '-d -t 1 -e create -o d.log w',
+    Case('log_daemon_relative_watch_path_is_resolved', '-d -t 1 -e create -o d.log w', opens=True,
          setup='mkdir w; touch d.log',
-         oracle=False, workload='sleep 0.5; touch w/f; sleep 0.5', files={'d.log': daemon_log}),
+         oracle=False, backends=BOTH, workload='sleep 0.5; touch w/f; sleep 0.5', files={'d.log': daemon_log}),
     # -s: banner to syslog (facility daemon, LOG_INFO: <30>), ident fswait, with pid.
     Case('log_syslog_banner', shell=SYSLOG, setup='mkdir w', oracle=False, root=True,
          ready='marks', marks=0, deadline=20,

@@ -36,7 +36,7 @@ inotifywait 3.22.6 -r behaviours pinned here (beyond inotify-tools-behaviour.md)
 import os
 import shlex
 
-from casedef import Case, Match, lines, lsdir, on_ext4
+from casedef import BOTH, Case, Match, lines, lsdir, on_ext4
 
 BANNER_R = ('Setting up watches.  Beware: since -r was given, this may take a while!\n'
             'Watches established.\n')
@@ -221,7 +221,7 @@ E174 = mon('e174_r_include_new_subdir_watched', r"-e create --include '\.txt$' w
 COOKIE = mon('fswait_r_k_cookie_pairs_rename_across_dirs',
              ['-e', 'moved_from', '-e', 'moved_to', '--format', '%k %e %w%f', 'w'],
              setup='mkdir -p w/a w/b; touch w/a/src', workload='mv w/a/src w/b/dst',
-             oracle=False,
+             oracle=False, backends=BOTH,
              out=Match(rb'([1-9a-f][0-9a-f]*) MOVED_FROM w/a/src\n\1 MOVED_TO w/b/dst\n'))
 # The writer stays alive for a second, so /proc still knows it when fswait reads.
 ATTRIBUTION = Case(

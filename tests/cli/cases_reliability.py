@@ -8,7 +8,7 @@ record: every line is known in advance.
 import os
 import shlex
 
-from casedef import BANNER, Case, Match
+from casedef import BANNER, BOTH, Case, Match
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 LOAD = 'python3 ' + shlex.quote(os.path.join(HERE, 'load.py'))
@@ -153,7 +153,7 @@ CASES = [
                    f'{LOAD} fds $WATCHER_PID > fds_after\n'
                    'cmp -s fds_before fds_after && echo same > fds || paste fds_before fds_after > fds'),
          files={'lines': b'10000 lines, each once, in order\n', 'fds': b'same\n'},
-         signal='INT', status=130, oracle=False, root=True, deadline=20),
+         signal='INT', status=130, oracle=False, root=True, deadline=20, backends=BOTH),
     Case('signal_storm_json_every_event_once', '--json -m -q -o log -e create w',
          setup='mkdir w', ready='marks',
          workload=(f'{LOAD} storm $WATCHER_PID 10 1000 & storm=$!\n'

@@ -6,6 +6,16 @@ stdout/stderr go to files outside that tmpfs.  A case with fs='ext4' gets a
 64 MiB ext4 image (kept next to those files) loop-mounted there instead.
 Everything is torn down again (processes killed, filesystem unmounted, loop
 device detached, dirs removed) also on failure.
+
+Variants (casedef.VARIANTS): 'inotify' puts -I first among the watcher's
+arguments; 'nobody' (and a case with user='nobody') chowns the case's
+directory to nobody:nogroup after the setup and runs the watcher through
+`setpriv --reuid=nobody --regid=nogroup --clear-groups`, from a copy of the
+binary that nobody can reach, with argv[0] as usual (`exec -a`); in the
+'nobody' variant the expected stderr gets the fallback note
+(casedef.with_fallback_note). A shell= case gets, as $FSWAIT, a wrapper
+script that does the same (-I first, or setpriv), so that its pipelines run
+in every variant too.
 """
 import contextlib
 import difflib
@@ -14,9 +24,10 @@ import shutil
 import signal as signals
 import subprocess
 import tempfile
+import shlex
 import time
 
-from casedef import Ctx, Match
+from casedef import VARIANTS, Ctx, Match, with_fallback_note
 
 PASS, FAIL, SKIP = 'PASS', 'FAIL', 'SKIP'
 READY_TIMEOUT = 5.0
@@ -261,21 +272,36 @@ def _skip(reason):
     return SKIP, [f'  {reason}']
 
 
-def run_case(case, binary):
+def run_case(case, binary, variant='default'):
     """Returns (PASS|FAIL|SKIP, [detail lines])."""
-    result, details = _run_case_once(case, binary)
+    if variant not in case.variants():
+        raise ValueError(f'{case.name} does not run in variant {variant!r} '
+                         f'(its variants: {case.variants()})')
+    result, details = _run_case_once(case, binary, variant)
     for attempt in range(case.retries):
         if result != FAIL:
             break
         earlier = details
-        result, details = _run_case_once(case, binary)
+        result, details = _run_case_once(case, binary, variant)
         details = details + [f'  (attempt {attempt + 2}; the previous one failed:)'] + earlier
     return result, details
 
 
-def _run_case_once(case, binary):
+NOBODY = ('nobody', 'nogroup')
+SETPRIV = ['setpriv', f'--reuid={NOBODY[0]}', f'--regid={NOBODY[1]}', '--clear-groups', '--']
+
+
+def _as_nobody(case, variant):
+    return variant == 'nobody' or case.user == 'nobody'
+
+
+def _run_case_once(case, binary, variant='default'):
+    if variant not in VARIANTS:
+        raise ValueError(f'unknown variant {variant!r}')
     if case.root and not is_root():
         return _skip('needs root')
+    if _as_nobody(case, variant) and not is_root():
+        return _skip('needs root (to run the watcher as nobody)')
     if case.fs != 'tmpfs' and not is_root():
         return _skip(f'needs root (to loop-mount {case.fs})')
     if case.needs and subprocess.run(['bash', '-c', case.needs], capture_output=True).returncode:
@@ -288,25 +314,74 @@ def _run_case_once(case, binary):
     try:
         with tempfile.TemporaryDirectory(prefix='fswait-cli-log-') as logs, \
                 scratch_dir(case.fs, logs) as work:
-            return _run_in(case, binary, prog, work, logs)
+            return _run_in(case, binary, prog, work, logs, variant)
     except Unavailable as e:
         return _skip(f'{case.fs} unavailable: {e}')
 
 
-def _run_in(case, binary, prog, work, logs):
+def _reachable_copy(binary, logs):
+    """A copy of BINARY (same basename) that nobody may run: LOGS becomes
+    traversable (0711); the copy is in LOGS/bin (0755)."""
+    os.chmod(logs, 0o711)
+    bindir = os.path.join(logs, 'bin')
+    os.mkdir(bindir, 0o755)
+    copy = os.path.join(bindir, os.path.basename(binary))
+    shutil.copy2(binary, copy)
+    os.chmod(copy, 0o755)
+    return copy
+
+
+def _wrapper(logs, prog, binary, variant, as_nobody):
+    """$FSWAIT for a shell= case: runs BINARY with -I first (variant
+    'inotify') and/or as nobody, under the wrapper's own argv[0]."""
+    wrapdir = os.path.join(logs, 'wrap')
+    os.mkdir(wrapdir, 0o755)
+    path = os.path.join(wrapdir, prog)
+    extra = ' -I' if variant == 'inotify' else ''
+    run = f'exec -a "$0" {shlex.quote(binary)}{extra} "$@"'
+    if as_nobody:   # setpriv cannot set argv[0]: a bash in between does
+        run = f'exec {" ".join(SETPRIV)} bash -c {shlex.quote(run)} "$0" "$@"'
+    with open(path, 'w') as f:
+        f.write(f'#!/bin/bash\n{run}\n')
+    os.chmod(path, 0o755)
+    return path
+
+
+def _watcher_command(case, variant, prog, binary, logs, env):
+    """(argv, executable) of the watcher in VARIANT; sets env['FSWAIT']."""
+    as_nobody = _as_nobody(case, variant)
+    if as_nobody:
+        binary = env['FSWAIT'] = _reachable_copy(binary, logs)
+    if case.shell is not None:
+        if as_nobody or variant != 'default':
+            env['FSWAIT'] = _wrapper(logs, prog, binary, variant, as_nobody)
+        return ['bash', '-c', case.shell], None
+    args = (['-I'] if variant == 'inotify' else []) + case.args
+    if as_nobody:
+        # setpriv cannot set argv[0]: bash execs the binary under its usual name.
+        return SETPRIV + ['bash', '-c', 'exec -a "$0" "$FSWAIT" "$@"', prog] + args, None
+    return [prog] + args, binary
+
+
+def _run_in(case, binary, prog, work, logs, variant='default'):
     env = dict(os.environ, LC_ALL='C', LANG='C', FSWAIT=binary)
     env.pop('POSIXLY_CORRECT', None)     # getopt must permute (E76)
-    notes = [f'  command: {case.command_line(prog)}']
+    notes = [f'  command: {case.command_line(prog, variant)}']
+    if variant != 'default':
+        notes.append(f'  variant: {variant}')
     if case.setup:
         r = subprocess.run(['bash', '-ec', case.setup], cwd=work, env=env,
                            capture_output=True, timeout=30)
         if r.returncode:
             return FAIL, [f'  setup failed ({r.returncode}): {r.stderr!r}'] + notes
+    if _as_nobody(case, variant):
+        r = subprocess.run(['chown', '-R', ':'.join(NOBODY), work], capture_output=True)
+        if r.returncode:
+            return FAIL, [f'  chown -R {":".join(NOBODY)} failed ({r.returncode}): '
+                          f'{r.stderr!r}'] + notes
     out_path, err_path = f'{logs}/stdout', f'{logs}/stderr'
-    if case.shell is not None:
-        argv, executable = ['bash', '-c', case.shell], None
-    else:
-        argv, executable = [prog] + case.args, binary
+    argv, executable = _watcher_command(case, variant, prog, binary, logs, env)
+    exp_out, exp_err, exp_status = case.expected(variant)
     with open(out_path, 'wb') as out, open(err_path, 'wb') as err:
         proc = subprocess.Popen(
             argv, executable=executable, cwd=work, env=env, stdout=out, stderr=err,
@@ -327,8 +402,8 @@ def _run_in(case, binary, prog, work, logs):
                 notes.append(f'  workload failed ({r.returncode}): '
                              f'stdout {r.stdout!r} stderr {r.stderr!r}')
         if case.signal:
-            if isinstance(case.stdout, bytes):
-                _wait_output(out_path, len(case.stdout))
+            if isinstance(exp_out, bytes):
+                _wait_output(out_path, len(exp_out))
             with contextlib.suppress(ProcessLookupError):
                 os.kill(proc.pid, getattr(signals, 'SIG' + case.signal))
         watched_files = [f'{work}/{name}' for name in case.files]
@@ -338,11 +413,13 @@ def _run_in(case, binary, prog, work, logs):
         proc.wait()
         _sweep(work)
     ctx = Ctx(work, binary, proc.pid)
-    if UNPRIVILEGED_MARKER in _read(err_path) and not is_root():
-        # fanotify attribution needs CAP_SYS_ADMIN: a kernel case cannot run.
+    if (variant == 'default' and case.user is None and not is_root()
+            and UNPRIVILEGED_MARKER in _read(err_path)):
+        # fanotify needs CAP_SYS_ADMIN: the binary refused to watch (-F), or
+        # fell back to inotify and said so; a fanotify case cannot run.
         if os.environ.get('CI') == 'true':
             return FAIL, ['  needs root, and CI=true: a skipped kernel test is a failure'] + notes
-        return SKIP, ['  needs root (the binary refused to watch without CAP_SYS_ADMIN)'] + notes
+        return SKIP, ['  needs root (fanotify needs CAP_SYS_ADMIN, the binary said)'] + notes
     problems = []
     hung = ended != 'exited'
     if ended == 'hung':
@@ -351,14 +428,21 @@ def _run_in(case, binary, prog, work, logs):
         problems.append(f'  output flood: more than {FLOOD} bytes written; killed')
     if any(n.startswith('  workload failed') for n in notes):
         problems.append('  the workload itself failed (see below)')
-    problems += _compare('stdout', _resolve(case.stdout, ctx, problems), _read(out_path))
-    exp_err = _resolve(case.stderr, ctx, problems)
+    problems += _compare('stdout', _resolve(exp_out, ctx, problems), _read(out_path))
+    exp_err = _resolve(exp_err, ctx, problems)
+    # The fallback note: not when inotify was asked for (-I: no fallback).
+    if (variant == 'nobody' and case.backend_option is None
+            and isinstance(exp_err, (str, bytes, Match))):
+        try:
+            exp_err = with_fallback_note(exp_err, case.quiet, prog, case.tool, case.opens)
+        except ValueError as e:
+            problems.append(f'  {e}')
     if isinstance(exp_err, str):
         exp_err = exp_err.replace('{prog}', prog).encode()
     problems += _compare('stderr', exp_err, _read(err_path))
     status = _shell_status(proc.returncode)
-    if not hung and status != case.status:
-        problems.append(f'  exit status differs: expected {case.status!r}, actual {status!r}')
+    if not hung and status != exp_status:
+        problems.append(f'  exit status differs: expected {exp_status!r}, actual {status!r}')
     for name, expected in case.files.items():
         problems += _compare(f'file {name}', _resolve(expected, ctx, problems),
                              _read(f'{work}/{name}'))
