@@ -1,3 +1,3 @@
 #!/bin/sh
-# See README.md. Usage: bench/burst.sh [--runs N] [--raw] [--fswait PATH] [--monitors LIST]
+# See README.md. Usage: bench/burst.sh [--runs N] [--raw] [--fs tmpfs|btrfs-subvol|overlay] [--fswait PATH] [--monitors LIST]
 exec python3 "$(dirname "$0")/fsbench.py" burst "$@"

@@ -22,9 +22,11 @@ import sys
 
 import fsbench_common
 from fsbench_attr import bench_attribution
-from fsbench_capture import bench_burst, bench_rmrf
+from fsbench_burst import bench_burst
+from fsbench_capture import bench_rmrf
 from fsbench_common import DEFAULT_FSWAIT, IMAGE_DIR, MONITORS, RES, log
 from fsbench_cost import bench_noise, bench_setup, bench_throughput
+from fsbench_fs import FS_KINDS
 from fsbench_ctx import Ctx, gen_python
 
 
@@ -52,12 +54,17 @@ def main():
     ap.add_argument('--gen', choices=('c', 'python'), default='c',
                     help='workload generator: c (gen.c, compiled with cc; python3 if no cc) '
                          'or python')
+    ap.add_argument('--fs', choices=FS_KINDS, default='tmpfs',
+                    help='burst: filesystem of the watched tree (default tmpfs; btrfs-subvol: '
+                         'a subvolume of a loop-mounted btrfs image; overlay: an overlayfs)')
     ap.add_argument('--raw', action='store_true', help='also print every run\'s values')
     ap.add_argument('--no-unshare', action='store_true',
                     help='do not re-execute in a private mount namespace')
     args = ap.parse_args()
     if args.runs < 1:
         ap.error('--runs must be at least 1')
+    if args.fs != 'tmpfs' and args.workload != 'burst':
+        ap.error('--fs is for the burst workload only')
     args.monitors = [m.strip() for m in args.monitors.split(',') if m.strip()]
     if os.geteuid() != 0:
         print('fsbench: must run as root (mount, drop_caches, fanotify filesystem marks)',
