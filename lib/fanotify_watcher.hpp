@@ -37,6 +37,9 @@ public:
     void exclude(std::vector<std::string> paths) override { opts_.excluded = std::move(paths); }
 
     std::vector<PollSource> poll_sources() const override;
+    // Plain inode marks are placed before events can happen in them: only
+    // a tree with a mark per directory races new directories.
+    bool races_new_directories() const override { return tree_ && tree_->marks_directories(); }
 
     Status dispatch(std::size_t source, std::vector<Event>& out) override;
     Status read_queued(std::vector<Event>& out) override;

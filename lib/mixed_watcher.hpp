@@ -27,6 +27,7 @@ public:
     Status read_queued(std::vector<Event>& out) override;
     std::size_t queued_events() const override;
     std::size_t last_read_records() const override { return last_read_; }
+    bool races_new_directories() const override { return ino_ || fan_->races_new_directories(); }
     std::optional<AttributionStats> attribution_stats() const override { return fan_->attribution_stats(); }
     const TreeStats* tree_stats() const override { return fan_->tree_stats(); }
     std::uint64_t lost_for_fds() const override { return fan_->lost_for_fds(); }

@@ -92,6 +92,10 @@ private:
     Result<std::vector<std::pair<std::string, std::string>>> mark_filesystems(const std::string& path);
     bool excluded_dir(const std::string& key) const;
     bool inode_marked(std::string_view key) const { return inode_fsids_.count(fsid_of(key)) != 0; }
+public:
+    // Some part of a tree has a mark per directory (see TreeWatch above).
+    bool marks_directories() const { return !inode_fsids_.empty(); }
+private:
     static std::uint64_t fsid_of(std::string_view key);
     void note_ancestors(const std::string& path);
     void translate_rename(const FanRecord& r);

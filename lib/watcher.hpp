@@ -106,6 +106,11 @@ public:
     virtual std::size_t queued_events() const = 0;
     virtual std::size_t last_read_records() const = 0;
 
+    // True when a new directory is only watched once its creation is read
+    // (inotify, fanotify's mark per directory): then every read counts,
+    // and a caller must not delay reads to batch them.
+    virtual bool races_new_directories() const { return true; }
+
     // Attribution's counters (null when off or without fanotify).
     virtual std::optional<AttributionStats> attribution_stats() const { return std::nullopt; }
     // fanotify recursive mode's counters (null otherwise).

@@ -136,6 +136,7 @@ bool WaitLoop::open_epoll() {
     epoll_.reset(::epoll_create1(EPOLL_CLOEXEC));
     if (!epoll_) return false;
     sources_ = watcher_.poll_sources();
+    prompt_ = watcher_.races_new_directories();
     for (std::uint32_t i = 0; i < sources_.size(); ++i) {
         epoll_event ev{};
         ev.events = sources_[i].events;
@@ -192,7 +193,9 @@ int WaitLoop::watch() {
                     end_by(static_cast<int>(si.ssi_signo));
             } else ready_sources |= 1u << tag;
         }
-        streaming = short_wait && (ready_sources & queue_sources_) && !paused_;
+        // (Not where new directories are watched only once their creation
+        // is read: there each millisecond loses what is made in them.)
+        streaming = short_wait && (ready_sources & queue_sources_) && !paused_ && !prompt_;
         for (std::uint32_t src = 0; src < sources_.size(); ++src) {
             if (!(ready_sources & (1u << src))) continue;
             events_.clear();

@@ -80,7 +80,8 @@ private:
     std::size_t events_since_trim_ = 0;
     timespec last_event_{};  // CLOCK_MONOTONIC
     bool paused_ = false;
-    std::uint32_t queue_sources_ = 0;  // bit i: source i is an event queue
+    std::uint32_t queue_sources_ = 0;
+    bool prompt_ = false;  // read as soon as events come (no batching nap)  // bit i: source i is an event queue
     bool journal_failing_ = false;
     OncePerSecond overflow_warning_;
     std::uint64_t lost_for_fds_ = 0;
