@@ -50,7 +50,7 @@ std::string summary(const ParseResult& r) {
            std::to_string(o.recursive) + std::to_string(o.csv) + std::to_string(o.daemon) +
            std::to_string(o.syslog) + std::to_string(o.no_dereference) + std::to_string(o.no_newline) +
            std::to_string(o.json) + std::to_string(o.journal) + std::to_string(static_cast<int>(o.backend)) +
-           std::to_string(o.filesystem) + '|' + opt(o.format) + opt(o.timefmt) + opt(o.fromfile) +
+           '|' + opt(o.format) + opt(o.timefmt) + opt(o.fromfile) +
            opt(o.outfile) + opt(o.exclude) + opt(o.excludei) + opt(o.include) + opt(o.includei) + '|' +
            join(o.args);
 }
@@ -62,6 +62,7 @@ std::string summary(const StatsParseResult& r) {
            std::to_string(o.verbose) + std::to_string(o.no_dereference) +
            (o.sort_kind ? std::to_string(static_cast<unsigned>(*o.sort_kind)) : "-") +
            std::to_string(o.ascending) + std::to_string(static_cast<int>(o.by)) + '/' +
+           std::to_string(static_cast<int>(o.backend)) + '/' +
            std::to_string(o.max_rows) + '|' + opt(o.fromfile) + opt(o.exclude) + opt(o.excludei) +
            opt(o.include) + opt(o.includei) + '|' + join(o.args);
 }
